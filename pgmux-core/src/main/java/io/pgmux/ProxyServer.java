@@ -1,0 +1,257 @@
+package io.pgmux;
+
+import io.pgmux.internal.proxy.ProxyEngine;
+import io.pgmux.internal.proxy.Settings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A PostgreSQL proxy that sends each client to the backend its {@link Router} picks by user name.
+ *
+ * <pre>{@code
+ * var router = new StaticRouter(Map.of("alice", BackendConfig.of("10.0.1.50", 5432)));
+ * try (var proxy = new ProxyServer("127.0.0.1:0", router).start()) {
+ *   String url = "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/app";
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Configure with the {@code with*} methods, then {@link #start()}; the settings are sealed at
+ * start. After start, the methods that read state are thread-safe. {@link #close()} is idempotent.
+ *
+ * <p>The proxy answers {@code SSLRequest} with TLS when {@link #withTls TLS} is configured, and
+ * with "no" otherwise; it refuses GSSAPI encryption, forwards cancel requests to the backend that
+ * issued the key, and passes authentication through to the backend. Clients it refuses get a
+ * FATAL {@code ErrorResponse} whose message starts with {@code pgmux:}.
+ */
+public final class ProxyServer implements AutoCloseable {
+  private final InetSocketAddress listen;
+  private final Router router;
+  private TlsConfig tls;
+  private Duration startupTimeout = Duration.ofSeconds(60);
+  private Duration routeTimeout = Duration.ofSeconds(10);
+  private Duration connectTimeout = Duration.ofSeconds(10);
+  private int maxConnections = 10_000;
+  private int eventLoops = Runtime.getRuntime().availableProcessors();
+  private int routerThreads = 32;
+  private ProxyListener listener;
+  private volatile ProxyEngine engine;
+  private volatile boolean closed;
+
+  /**
+   * Creates a proxy that will listen on {@code listen}: {@code host:port}, {@code [ipv6]:port}, or
+   * {@code :port} for every interface. Port 0 picks a free port when the proxy starts, which
+   * spares tests from colliding over ports; {@link #port()} then tells which.
+   *
+   * @throws IllegalArgumentException if the address cannot be parsed
+   */
+  public ProxyServer(String listen, Router router) {
+    this(parseListen(listen), router);
+  }
+
+  /** Creates a proxy that will listen on {@code listen}. */
+  public ProxyServer(InetSocketAddress listen, Router router) {
+    this.listen = Objects.requireNonNull(listen, "listen");
+    this.router = Objects.requireNonNull(router, "router");
+  }
+
+  /** Terminates TLS for clients that ask for it; {@code null} turns TLS off. */
+  public ProxyServer withTls(TlsConfig tls) {
+    checkNotStarted();
+    this.tls = tls;
+    return this;
+  }
+
+  /**
+   * Sets how long a client has from connecting to finishing authentication (default 60 s, as
+   * PostgreSQL's {@code authentication_timeout}). Slower clients are dropped.
+   */
+  public ProxyServer withStartupTimeout(Duration timeout) {
+    checkNotStarted();
+    this.startupTimeout = positive("startup timeout", timeout);
+    return this;
+  }
+
+  /** Sets how long one call of the router may take (default 10 s); then the client gets 08004. */
+  public ProxyServer withRouteTimeout(Duration timeout) {
+    checkNotStarted();
+    this.routeTimeout = positive("route timeout", timeout);
+    return this;
+  }
+
+  /** Sets how long connecting to a backend may take (default 10 s); then the client gets 08001. */
+  public ProxyServer withConnectTimeout(Duration timeout) {
+    checkNotStarted();
+    this.connectTimeout = positive("connect timeout", timeout);
+    return this;
+  }
+
+  /**
+   * Sets how many client connections may be open at once (default 10 000); clients beyond it get
+   * SQLSTATE 53300.
+   */
+  public ProxyServer withMaxConnections(int maxConnections) {
+    checkNotStarted();
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("max connections " + maxConnections + " is below 1");
+    }
+    this.maxConnections = maxConnections;
+    return this;
+  }
+
+  /** Sets how many I/O threads move bytes (default: one per available processor). */
+  public ProxyServer withEventLoops(int eventLoops) {
+    checkNotStarted();
+    if (eventLoops < 1 || eventLoops > 256) {
+      throw new IllegalArgumentException("event loops " + eventLoops + " is outside 1..256");
+    }
+    this.eventLoops = eventLoops;
+    return this;
+  }
+
+  /** Sets how many router calls may run at once (default 32); more wait their turn. */
+  public ProxyServer withRouterThreads(int routerThreads) {
+    checkNotStarted();
+    if (routerThreads < 1) {
+      throw new IllegalArgumentException("router threads " + routerThreads + " is below 1");
+    }
+    this.routerThreads = routerThreads;
+    return this;
+  }
+
+  /** Sets the listener told of sessions starting, ending and being refused. */
+  public ProxyServer withListener(ProxyListener listener) {
+    checkNotStarted();
+    this.listener = listener;
+    return this;
+  }
+
+  /**
+   * Binds the listening socket and starts serving; returns once clients can connect.
+   *
+   * @return this proxy
+   * @throws UncheckedIOException if the address cannot be bound
+   * @throws IllegalStateException if the proxy was started or closed before
+   */
+  public synchronized ProxyServer start() {
+    checkNotStarted();
+    if (closed) {
+      throw new IllegalStateException("proxy was closed; create a new one");
+    }
+    Settings settings =
+        new Settings(
+            listen,
+            router,
+            tls == null ? null : () -> tls.newServerEngine(),
+            tls != null && tls.isRequired(),
+            startupTimeout,
+            routeTimeout,
+            connectTimeout,
+            maxConnections,
+            eventLoops,
+            routerThreads,
+            listener);
+    try {
+      engine = ProxyEngine.start(settings);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on " + listen + ": " + e.getMessage(), e);
+    }
+    return this;
+  }
+
+  /**
+   * Returns the port the proxy listens on.
+   *
+   * @throws IllegalStateException before {@link #start()}
+   */
+  public int port() {
+    return address().getPort();
+  }
+
+  /**
+   * Returns the address the proxy listens on.
+   *
+   * @throws IllegalStateException before {@link #start()}
+   */
+  public InetSocketAddress address() {
+    return running().address();
+  }
+
+  /** Returns the sessions connected to a backend now, oldest first. */
+  public List<SessionInfo> sessions() {
+    return running().sessions();
+  }
+
+  /** Returns the proxy's counters since start. */
+  public ProxyStats stats() {
+    return running().stats();
+  }
+
+  /** Returns whether the proxy has started and is not closed. */
+  public boolean isRunning() {
+    return engine != null && !closed;
+  }
+
+  /**
+   * Stops accepting clients, ends every session and frees the port and threads. Clients still
+   * starting up are sent SQLSTATE 57P01; established sessions are disconnected.
+   */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
+  private ProxyEngine running() {
+    ProxyEngine running = engine;
+    if (running == null) {
+      throw new IllegalStateException("proxy is not started: call start() first");
+    }
+    return running;
+  }
+
+  private void checkNotStarted() {
+    if (engine != null) {
+      throw new IllegalStateException("proxy is already started: configure it before start()");
+    }
+  }
+
+  private static Duration positive(String what, Duration value) {
+    Objects.requireNonNull(value, what);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(what + " " + value + " is not positive");
+    }
+    return value;
+  }
+
+  static InetSocketAddress parseListen(String listen) {
+    Objects.requireNonNull(listen, "listen");
+    int colon = listen.lastIndexOf(':');
+    if (colon < 0) {
+      throw new IllegalArgumentException(
+          "listen address \"" + listen + "\" has no port: use host:port or :port");
+    }
+    String host = listen.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(listen.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "listen address \"" + listen + "\": port is not a number", e);
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException(
+          "listen address \"" + listen + "\": port " + port + " is outside 0..65535");
+    }
+    return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+  }
+}

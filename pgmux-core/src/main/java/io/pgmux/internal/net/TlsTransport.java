@@ -1,0 +1,288 @@
+package io.pgmux.internal.net;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * A socket with TLS, driven by an {@link SSLEngine}. The handshake runs inside {@link #read} and
+ * {@link #flush}: a read may need to write handshake records, and the caller learns of that
+ * through {@link #hasQueuedOutput()} and {@link #needsRead()}.
+ *
+ * <p>Buffers come from the loop's {@link BufferPool} and go back as soon as they are empty, so an
+ * idle TLS session holds only its engine.
+ */
+public final class TlsTransport extends Transport {
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+  private final SSLEngine engine;
+  private final BufferPool pool;
+  /** Encrypted bytes read from the socket and not yet unwrapped. Filling mode; null when empty. */
+  private ByteBuffer netIn;
+  /** Encrypted bytes wrapped and not yet written to the socket. Filling mode; null when empty. */
+  private ByteBuffer netOut;
+  /** Decrypted bytes that did not fit the caller's buffer. Filling mode; null when empty. */
+  private ByteBuffer appIn;
+  private boolean inboundDone;
+
+  /**
+   * @param initial bytes already read from the socket that belong to the handshake (a ClientHello
+   *     sent without SSLRequest); may be empty
+   */
+  public TlsTransport(SocketChannel channel, SSLEngine engine, BufferPool pool, ByteBuffer initial)
+      throws SSLException {
+    super(channel);
+    this.engine = engine;
+    this.pool = pool;
+    if (initial.hasRemaining()) {
+      netIn = pool.acquire();
+      netIn.put(initial);
+    }
+    engine.beginHandshake();
+  }
+
+  @Override
+  public boolean isTls() {
+    return true;
+  }
+
+  /** Returns true once the handshake has completed. */
+  public boolean handshakeDone() {
+    HandshakeStatus status = engine.getHandshakeStatus();
+    return status == HandshakeStatus.NOT_HANDSHAKING || status == HandshakeStatus.FINISHED;
+  }
+
+  /** Returns the host name the client sent in SNI, or null. */
+  public String serverName() {
+    SSLSession session = engine.getSession();
+    if (session instanceof ExtendedSSLSession) {
+      List<SNIServerName> names = ((ExtendedSSLSession) session).getRequestedServerNames();
+      for (SNIServerName name : names) {
+        if (name instanceof SNIHostName) {
+          return ((SNIHostName) name).getAsciiName();
+        }
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public int read(ByteBuffer dst) throws IOException {
+    if (appIn != null) {
+      return drainAppIn(dst);
+    }
+    while (true) {
+      HandshakeStatus status = engine.getHandshakeStatus();
+      if (status == HandshakeStatus.NEED_TASK) {
+        runTasks();
+        continue;
+      }
+      if (status == HandshakeStatus.NEED_WRAP) {
+        if (!wrapHandshake()) {
+          return 0;
+        }
+        continue;
+      }
+      if (netIn == null || netIn.position() == 0) {
+        if (inboundDone) {
+          return -1;
+        }
+        int n = fillNetIn();
+        if (n <= 0) {
+          return n;
+        }
+      }
+      int appSize = engine.getSession().getApplicationBufferSize();
+      ByteBuffer target = dst.remaining() >= appSize ? dst : (appIn = pool.acquire());
+      SSLEngineResult result;
+      netIn.flip();
+      try {
+        result = engine.unwrap(netIn, target);
+      } finally {
+        netIn.compact();
+        releaseNetInIfEmpty();
+      }
+      switch (result.getStatus()) {
+        case OK:
+          if (target == appIn) {
+            if (appIn.position() > 0) {
+              return drainAppIn(dst);
+            }
+            pool.release(appIn);
+            appIn = null;
+          } else if (result.bytesProduced() > 0) {
+            return result.bytesProduced();
+          }
+          continue;
+        case BUFFER_UNDERFLOW:
+          releaseAppInIfEmpty();
+          int n = fillNetIn();
+          if (n <= 0) {
+            return n;
+          }
+          continue;
+        case CLOSED:
+          releaseAppInIfEmpty();
+          inboundDone = true;
+          return -1;
+        case BUFFER_OVERFLOW:
+        default:
+          throw new SSLException("TLS record does not fit the application buffer");
+      }
+    }
+  }
+
+  @Override
+  public int write(ByteBuffer src) throws IOException {
+    int before = src.remaining();
+    while (src.hasRemaining()) {
+      if (netOut == null) {
+        netOut = pool.acquire();
+      }
+      if (netOut.remaining() < engine.getSession().getPacketBufferSize() && !flush()) {
+        break;
+      }
+      if (netOut == null) {
+        netOut = pool.acquire();
+      }
+      SSLEngineResult result = engine.wrap(src, netOut);
+      if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
+        throw new SSLException("TLS session closed");
+      }
+      if (result.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
+        runTasks();
+      }
+    }
+    flush();
+    return before - src.remaining();
+  }
+
+  @Override
+  public boolean flush() throws IOException {
+    if (netOut == null) {
+      return true;
+    }
+    netOut.flip();
+    try {
+      channel.write(netOut);
+    } finally {
+      netOut.compact();
+    }
+    if (netOut.position() == 0) {
+      pool.release(netOut);
+      netOut = null;
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public boolean hasQueuedOutput() {
+    return netOut != null;
+  }
+
+  @Override
+  public boolean needsRead() {
+    return engine.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP;
+  }
+
+  @Override
+  public boolean hasBufferedInput() {
+    return appIn != null || netIn != null;
+  }
+
+  /** Queues close_notify and tries once to send it; the caller closes the socket after. */
+  public void closeOutbound() {
+    try {
+      engine.closeOutbound();
+      if (netOut == null) {
+        netOut = pool.acquire();
+      }
+      engine.wrap(EMPTY, netOut);
+      flush();
+    } catch (IOException | RuntimeException e) {
+      // The peer is gone or the engine never finished its handshake; nothing to tell it.
+    }
+  }
+
+  @Override
+  public void release() {
+    pool.release(netIn);
+    pool.release(netOut);
+    pool.release(appIn);
+    netIn = netOut = appIn = null;
+  }
+
+  private boolean wrapHandshake() throws IOException {
+    if (netOut == null) {
+      netOut = pool.acquire();
+    }
+    SSLEngineResult result = engine.wrap(EMPTY, netOut);
+    if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+      if (!flush()) {
+        return false;
+      }
+      netOut = pool.acquire();
+      engine.wrap(EMPTY, netOut);
+    } else if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
+      flush();
+      throw new SSLException("TLS handshake failed");
+    }
+    return flush();
+  }
+
+  private int fillNetIn() throws IOException {
+    if (netIn == null) {
+      netIn = pool.acquire();
+    }
+    if (!netIn.hasRemaining()) {
+      throw new SSLException("TLS record larger than " + netIn.capacity() + " bytes");
+    }
+    int n = channel.read(netIn);
+    releaseNetInIfEmpty();
+    if (n < 0) {
+      inboundDone = true;
+    }
+    return n;
+  }
+
+  private int drainAppIn(ByteBuffer dst) {
+    appIn.flip();
+    int n = Math.min(appIn.remaining(), dst.remaining());
+    dst.put(appIn.slice(appIn.position(), n));
+    appIn.position(appIn.position() + n);
+    appIn.compact();
+    releaseAppInIfEmpty();
+    return n;
+  }
+
+  private void releaseNetInIfEmpty() {
+    if (netIn != null && netIn.position() == 0) {
+      pool.release(netIn);
+      netIn = null;
+    }
+  }
+
+  private void releaseAppInIfEmpty() {
+    if (appIn != null && appIn.position() == 0) {
+      pool.release(appIn);
+      appIn = null;
+    }
+  }
+
+  private void runTasks() {
+    Runnable task;
+    while ((task = engine.getDelegatedTask()) != null) {
+      task.run();
+    }
+  }
+}

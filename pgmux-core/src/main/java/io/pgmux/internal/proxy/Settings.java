@@ -1,0 +1,26 @@
+package io.pgmux.internal.proxy;
+
+import io.pgmux.ProxyListener;
+import io.pgmux.Router;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
+
+/**
+ * Everything a running proxy needs, sealed when it starts.
+ *
+ * @param tls makes server-side TLS engines, or null when TLS is off
+ */
+public record Settings(
+    InetSocketAddress listen,
+    Router router,
+    Supplier<SSLEngine> tls,
+    boolean tlsRequired,
+    Duration startupTimeout,
+    Duration routeTimeout,
+    Duration connectTimeout,
+    int maxConnections,
+    int eventLoops,
+    int routerThreads,
+    ProxyListener listener) {}
