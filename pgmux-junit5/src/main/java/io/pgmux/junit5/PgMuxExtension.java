@@ -1,0 +1,169 @@
+package io.pgmux.junit5;
+
+import io.pgmux.BackendConfig;
+import io.pgmux.junit5.internal.Lifecycle;
+import io.pgmux.junit5.internal.ProxyHolder;
+import io.pgmux.junit5.internal.RouteSpec;
+import io.pgmux.junit5.internal.Setup;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * {@link PgMux @PgMux} in code: the same proxy, embedded servers and {@link PgMuxProxy} handle,
+ * configured with a builder, for routes computed at run time or backends held in variables.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static PgMuxExtension mux = PgMuxExtension.builder()
+ *     .route("alice", "tenant_a")
+ *     .route("bob", "tenant_b", "postgres", null)
+ *     .backend("tenant_b", BackendConfig.of("127.0.0.1", 5432))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Registered in a static field, it runs one proxy for the class and its {@code @Nested}
+ * classes, started before {@code @BeforeAll} methods and closed after the class; {@link #proxy()}
+ * returns it while the class runs. Registered in an instance field, each test gets its own proxy.
+ * A class uses either {@code @PgMux} or one {@code PgMuxExtension}. Backends not given to the
+ * builder or by {@link PgMuxBackend @PgMuxBackend} fields are embedded servers, as with
+ * {@code @PgMux}.
+ *
+ * <p>Instances are immutable and may be shared by several classes; each class still gets its own
+ * proxy.
+ */
+public final class PgMuxExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+  private final Setup setup;
+  // The running proxy of the class that registered this instance last; for proxy() only.
+  private volatile ProxyHolder current;
+
+  private PgMuxExtension(Setup setup) {
+    this.setup = setup;
+  }
+
+  /** Returns a builder with no routes and embedded servers from the classpath's binaries. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the running proxy, for use in fields and static methods where parameters cannot be
+   * injected.
+   *
+   * @throws IllegalStateException before the class has started it
+   */
+  public PgMuxProxy proxy() {
+    ProxyHolder running = current;
+    if (running == null) {
+      throw new IllegalStateException(
+          "pgMux: the proxy starts with the test class: call proxy() from @BeforeAll, a test or"
+              + " later, or take a PgMuxProxy parameter");
+    }
+    return running;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    Class<?> testClass = context.getRequiredTestClass();
+    if (context.getParent().flatMap(ExtensionContext::getTestClass).isEmpty()) {
+      Lifecycle.checkSingleConfiguration(testClass);
+    }
+    holder(context);
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    Lifecycle.beforeEach(holder(context), context);
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return Lifecycle.wantsProxy(parameter);
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return holder(context);
+  }
+
+  private ProxyHolder holder(ExtensionContext context) {
+    ProxyHolder holder =
+        Lifecycle.holder(context, this, context.getRequiredTestClass(), () -> setup);
+    current = holder;
+    return holder;
+  }
+
+  @Override
+  public String toString() {
+    return "PgMuxExtension" + setup.routes();
+  }
+
+  /** Collects routes and backends for a {@link PgMuxExtension}. Not thread-safe. */
+  public static final class Builder {
+    private final List<RouteSpec> routes = new ArrayList<>();
+    private final Map<String, Object> backends = new LinkedHashMap<>();
+    private final Map<String, String> serverConfig = new LinkedHashMap<>();
+    private String postgresVersion = "";
+
+    private Builder() {}
+
+    /** Routes clients logging in as {@code user} to the backend named {@code backend}. */
+    public Builder route(String user, String backend) {
+      return route(user, backend, null, null);
+    }
+
+    /**
+     * Routes clients logging in as {@code user} to the backend named {@code backend}, as {@code
+     * backendUser} and to {@code database} there; {@code null} keeps the backend source's value,
+     * else the client's, as the {@link Route} attributes do.
+     */
+    public Builder route(String user, String backend, String backendUser, String database) {
+      routes.add(
+          new RouteSpec(
+              Objects.requireNonNull(user, "user"),
+              Objects.requireNonNull(backend, "backend"),
+              backendUser,
+              database));
+      return this;
+    }
+
+    /**
+     * Names a backend: a {@link BackendConfig}, or an object a {@link io.pgmux.spi.BackendSource}
+     * on the classpath handles (such as a database container with pgmux-testcontainers), turned
+     * into an address when the proxy starts.
+     */
+    public Builder backend(String name, Object backend) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(backend, "backend");
+      if (backends.putIfAbsent(name, backend) != null) {
+        throw new IllegalArgumentException(
+            "backend \"" + name + "\" is given twice: give each backend its own name");
+      }
+      return this;
+    }
+
+    /** Selects the embedded servers' PostgreSQL version, as {@link PgMux#postgresVersion()}. */
+    public Builder postgresVersion(String version) {
+      this.postgresVersion = Objects.requireNonNull(version, "version").trim();
+      return this;
+    }
+
+    /** Sets a server setting of the embedded servers, as in {@code postgresql.conf}. */
+    public Builder serverConfig(String name, String value) {
+      serverConfig.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** Returns the extension; routes are validated when a class starts it. */
+    public PgMuxExtension build() {
+      return new PgMuxExtension(new Setup(routes, backends, postgresVersion, serverConfig));
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.pgmux.junit5;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * One route of a {@link PgMux @PgMux} proxy: clients logging in as {@link #user()} go to the
+ * backend named {@link #backend()}, optionally as another user or to another database there.
+ */
+@Target({})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface Route {
+
+  /** The user name clients log in with. */
+  String user();
+
+  /**
+   * The backend's name: the {@link PgMuxBackend#value() name} of a backend field, or any other
+   * name for an embedded server started for it. Routes naming the same backend share it.
+   */
+  String backend();
+
+  /**
+   * The user to log in as on the backend instead of {@link #user()}; empty keeps the backend
+   * source's user (a container's), else the client's. The backend checks the password of this
+   * user; embedded servers trust every local login.
+   */
+  String backendUser() default "";
+
+  /**
+   * The database to connect to on the backend, whatever the client asked for; empty keeps the
+   * backend source's database (a container's), else the client's.
+   */
+  String database() default "";
+}

@@ -1,0 +1,57 @@
+package io.pgmux.junit5.internal;
+
+import io.pgmux.junit5.PgMux;
+import io.pgmux.junit5.Route;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
+/**
+ * What a test class asked for, from {@code @PgMux} or a {@code PgMuxExtension} builder.
+ * Immutable.
+ *
+ * @param routes the routes in declaration order
+ * @param backends backends given in code, by name: {@code BackendConfig}s or objects for a
+ *     {@code BackendSource}
+ * @param postgresVersion the embedded servers' version, {@code ""} for the classpath's
+ * @param serverConfig settings for the embedded servers
+ */
+public record Setup(
+    List<RouteSpec> routes,
+    Map<String, Object> backends,
+    String postgresVersion,
+    Map<String, String> serverConfig) {
+
+  /** Copies the collections, keeping their order. */
+  public Setup {
+    routes = List.copyOf(routes);
+    backends = Collections.unmodifiableMap(new LinkedHashMap<>(backends));
+    serverConfig = Collections.unmodifiableMap(new LinkedHashMap<>(serverConfig));
+  }
+
+  /** Reads an annotation; {@code source} names it in messages. */
+  static Setup of(PgMux annotation, String source) {
+    List<RouteSpec> routes = new ArrayList<>();
+    for (Route route : annotation.routes()) {
+      routes.add(RouteSpec.of(route));
+    }
+    Map<String, String> config = new LinkedHashMap<>();
+    for (String setting : annotation.serverConfig()) {
+      int eq = setting.indexOf('=');
+      if (eq <= 0) {
+        throw new ExtensionConfigurationException(
+            "pgMux: serverConfig \""
+                + setting
+                + "\" on "
+                + source
+                + " is not name=value: write it as in postgresql.conf, such as"
+                + " \"max_connections=50\"");
+      }
+      config.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
+    }
+    return new Setup(routes, Map.of(), annotation.postgresVersion().trim(), config);
+  }
+}
