@@ -1,0 +1,52 @@
+package io.pgmux.junit5.internal;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Finds what pgMux left running: proxy and helper threads, embedded servers, their processes. */
+public final class Leftovers {
+  private Leftovers() {}
+
+  /** Returns descriptions of everything still running; empty when all is closed. */
+  public static List<String> find() {
+    String root = Workspace.root().toString();
+    List<String> found = new java.util.ArrayList<>();
+    Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(name -> name.startsWith("pgmux-"))
+        .forEach(name -> found.add("thread " + name));
+    EmbeddedServer.live().forEach(server -> found.add(server.toString()));
+    ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().orElse("").contains(root))
+        .forEach(p -> found.add("process " + p.pid() + ": " + p.info().commandLine().orElse("")));
+    return found;
+  }
+
+  /** Returns the proxy's embedded server names and data directories, for tests. */
+  public static java.util.Map<String, java.nio.file.Path> embeddedDirectories(Object proxy) {
+    java.util.Map<String, java.nio.file.Path> dirs = new java.util.TreeMap<>();
+    ((ProxyHolder) proxy).embeddedServers().forEach((name, server) -> dirs.put(name, server.directory()));
+    return dirs;
+  }
+
+  /** Forgets the initdb templates, so the next server runs initdb. */
+  public static void clearTemplates() {
+    Templates.clear();
+  }
+
+  /** Runs {@code check} until it passes or {@code seconds} have passed; no fixed sleeps. */
+  public static void awaitEmpty(long seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    List<String> left = find();
+    while (!left.isEmpty() && System.nanoTime() < deadline) {
+      // Threads end a moment after close() returns from awaiting them; poll briefly.
+      Thread.onSpinWait();
+      Thread.yield();
+      left = find();
+    }
+    if (!left.isEmpty()) {
+      throw new AssertionError("pgMux left running: " + left);
+    }
+  }
+}
