@@ -42,7 +42,7 @@ record Binaries(String key, String description, PgBinaryResolver resolver) {
   static final String VERSION_PROPERTY = "pgmux.postgres.version";
 
   private static final String GROUP_PATH = "io/zonky/test/postgres";
-  private static final Pattern JAR_VERSION = Pattern.compile("-(\\d+(?:\\.\\d+)*)\\.jar$");
+  private static final Pattern JAR_VERSION = Pattern.compile("-(\\d+(?:\\.\\d+)*)\\.jar(?=$|!)");
 
   /**
    * Finds binaries for {@code requested} ({@code ""} for the classpath's, a version prefix such as

@@ -1,0 +1,178 @@
+package io.pgmux.junit5;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.testkit.engine.EventConditions.container;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import io.pgmux.BackendConfig;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.platform.testkit.engine.Events;
+
+/**
+ * Misconfigured classes fail before any test runs, with a message that says how to fix them, and
+ * leave nothing running. Most fail before a server starts, so this class is quick.
+ */
+class MisconfigurationIT {
+
+  @Test
+  void duplicateUser() {
+    assertClassFails(DuplicateUser.class, "duplicate user \"alice\"", "give the second tenant its own user name");
+  }
+
+  @Test
+  void backendFieldThatNoRouteNames() {
+    assertClassFails(
+        UnusedBackendField.class,
+        "unknown backend \"tenant-a\"",
+        "field UnusedBackendField.a declares it",
+        "routes name [tenant_a]");
+  }
+
+  @Test
+  void backendFieldOfAnUnsupportedType() {
+    assertClassFails(
+        UnsupportedFieldType.class,
+        "backend \"tenant_a\" (field UnsupportedFieldType.a) is a java.lang.String",
+        "use an io.pgmux.BackendConfig",
+        "pgmux-testcontainers");
+  }
+
+  @Test
+  void nullBackendField() {
+    assertClassFails(NullBackendField.class, "backend \"tenant_a\" (field NullBackendField.a) is null");
+  }
+
+  @Test
+  void postgresVersionWithoutBinaries() {
+    assertClassFails(
+        MissingVersion.class,
+        "no PostgreSQL 9.1 binaries for linux-amd64",
+        "the classpath has 18.6.0",
+        "-Dpgmux.postgres.binaries=<dir>");
+  }
+
+  @Test
+  void annotationAndExtensionTogether() {
+    assertClassFails(BothWays.class, "has both @PgMux and the PgMuxExtension field BothWays.mux");
+  }
+
+  @Test
+  void backendFieldInANestedClass() {
+    Events events = EngineKit.run(NestedBackendField.class);
+    events.assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                container("nested-class:Inner"),
+                finishedWithFailure(
+                    instanceOf(ExtensionConfigurationException.class),
+                    message(contains("field Inner.b is in a @Nested class", "move the field to NestedBackendField")))));
+  }
+
+  @Test
+  void malformedServerConfig() {
+    assertClassFails(BadServerConfig.class, "serverConfig \"fsync\"", "is not name=value");
+  }
+
+  private static void assertClassFails(Class<?> fixture, String... fragments) {
+    Events events = EngineKit.run(fixture);
+    events.assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                container(fixture),
+                finishedWithFailure(
+                    instanceOf(ExtensionConfigurationException.class), message(contains(fragments)))));
+    assertThat(events.started().filter(e -> e.getTestDescriptor().isTest()).count()).isZero();
+  }
+
+  private static Predicate<String> contains(String... fragments) {
+    return text -> {
+      for (String fragment : fragments) {
+        if (!text.contains(fragment)) {
+          System.err.println("message lacks [" + fragment + "]: " + text);
+          return false;
+        }
+      }
+      return true;
+    };
+  }
+
+  // Fixtures: run only through the test kit (failsafe skips nested classes).
+
+  @PgMux(routes = {@Route(user = "alice", backend = "tenant_a"), @Route(user = "alice", backend = "tenant_b")})
+  static class DuplicateUser {
+    @Test
+    void never() {}
+  }
+
+  @PgMux(routes = @Route(user = "alice", backend = "tenant_a"))
+  static class UnusedBackendField {
+    @PgMuxBackend("tenant-a")
+    static BackendConfig a = BackendConfig.of("127.0.0.1", 5432);
+
+    @Test
+    void never() {}
+  }
+
+  @PgMux(routes = @Route(user = "alice", backend = "tenant_a"))
+  static class UnsupportedFieldType {
+    @PgMuxBackend("tenant_a")
+    static String a = "postgres://localhost";
+
+    @Test
+    void never() {}
+  }
+
+  @PgMux(routes = @Route(user = "alice", backend = "tenant_a"))
+  static class NullBackendField {
+    @PgMuxBackend("tenant_a")
+    static BackendConfig a;
+
+    @Test
+    void never() {}
+  }
+
+  @PgMux(routes = @Route(user = "alice", backend = "tenant_a"), postgresVersion = "9.1")
+  static class MissingVersion {
+    @Test
+    void never() {}
+  }
+
+  @PgMux(routes = @Route(user = "alice", backend = "tenant_a"))
+  static class BothWays {
+    @RegisterExtension
+    static PgMuxExtension mux = PgMuxExtension.builder().route("bob", "tenant_b").build();
+
+    @Test
+    void never() {}
+  }
+
+  @PgMux(routes = @Route(user = "alice", backend = "tenant_a"))
+  static class NestedBackendField {
+    @PgMuxBackend("tenant_a")
+    static BackendConfig a = BackendConfig.of("127.0.0.1", 5432);
+
+    @Nested
+    class Inner {
+      @PgMuxBackend("tenant_b")
+      BackendConfig b = BackendConfig.of("127.0.0.1", 5433);
+
+      @Test
+      void never() {}
+    }
+  }
+
+  @PgMux(routes = @Route(user = "alice", backend = "tenant_a"), serverConfig = "fsync")
+  static class BadServerConfig {
+    @Test
+    void never() {}
+  }
+}
