@@ -65,7 +65,7 @@ class MisconfigurationIT {
 
   @Test
   void backendFieldInANestedClass() {
-    Events events = EngineKit.run(NestedBackendField.class);
+    Events events = EngineKit.run(NestedBackendField.class).allEvents();
     events.assertThatEvents()
         .haveExactly(
             1,
@@ -82,7 +82,7 @@ class MisconfigurationIT {
   }
 
   private static void assertClassFails(Class<?> fixture, String... fragments) {
-    Events events = EngineKit.run(fixture);
+    Events events = EngineKit.run(fixture).allEvents();
     events.assertThatEvents()
         .haveExactly(
             1,
