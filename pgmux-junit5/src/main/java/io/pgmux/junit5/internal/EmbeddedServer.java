@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * is closed. Thread-safe.
  */
 final class EmbeddedServer implements AutoCloseable {
-  /** How long starting may take (initdb, or waiting for the template, then startup). */
+  /** How long starting may take (initdb or copying the template, then startup). */
   static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
   /** Servers not yet closed, stopped by a shutdown hook if the JVM ends first. */
@@ -70,7 +70,7 @@ final class EmbeddedServer implements AutoCloseable {
               .setErrorRedirector(Redirect.appendTo(log.toFile()));
       serverConfig.forEach(builder::setServerConfig);
       if (useTemplate) {
-        claim = Templates.prepare(binaries, data, START_TIMEOUT);
+        claim = Templates.prepare(binaries, data);
         if (claim != null) {
           Templates.Claim saving = claim;
           builder.setDataDirectoryCustomizer(dir -> saving.save(dir.toPath()));
