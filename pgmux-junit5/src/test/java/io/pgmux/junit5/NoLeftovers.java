@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
  * Register it before {@code @PgMux}: its check is stored first, so JUnit, which closes stored
  * values in reverse order, runs it after the proxy is closed.
  */
-public final class NoLeftovers implements BeforeAllCallback {
+final class NoLeftovers implements BeforeAllCallback {
   @Override
   public void beforeAll(ExtensionContext context) {
     if (context.getParent().flatMap(ExtensionContext::getTestClass).isPresent()) {

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * Prints the timings and writes them to target/startup-benchmark.txt.
  */
 class StartupBenchmarkIT {
-  private static final int RUNS = 3;
+  /** Runs per variant; the build does one, -Dpgmux.benchmark.runs=5 gives steadier numbers. */
+  private static final int RUNS = Integer.getInteger("pgmux.benchmark.runs", 1);
   static volatile long firstQueryAt;
 
   @Test

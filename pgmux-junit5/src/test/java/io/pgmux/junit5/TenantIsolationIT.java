@@ -84,6 +84,7 @@ class TenantIsolationIT {
   @Test
   void sessionsTellWhoWentWhere(PgMuxProxy mux) throws SQLException {
     try (Connection alice = DriverManager.getConnection(mux.jdbcUrl("alice"))) {
+      assertThat(alice.isValid(10)).isTrue();
       assertThat(mux.sessions()).anySatisfy(s -> assertThat(s.user()).isEqualTo("alice"));
     }
     assertThat(mux.sessions("tenant_a")).allSatisfy(s -> assertThat(s.user()).isEqualTo("alice"));
