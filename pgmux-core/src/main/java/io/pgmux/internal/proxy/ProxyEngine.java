@@ -159,9 +159,6 @@ public final class ProxyEngine implements AutoCloseable {
   private void open(EventLoop loop, SocketChannel channel, boolean overLimit) {
     Session session;
     try {
-      if (closed) {
-        throw new IOException("proxy is closing");
-      }
       session = new Session(this, loop, ids.incrementAndGet(), channel);
     } catch (IOException | RuntimeException e) {
       active.decrementAndGet();
@@ -173,6 +170,10 @@ public final class ProxyEngine implements AutoCloseable {
       return;
     }
     connections.put(session.id(), session);
+    if (closed) {
+      session.shutdown(); // accepted just before close(): tell the client why it ends
+      return;
+    }
     session.open(overLimit);
   }
 
