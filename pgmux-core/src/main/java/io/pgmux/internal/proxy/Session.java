@@ -103,6 +103,9 @@ final class Session implements EventLoop.Handler {
   private InetSocketAddress backendAddress;
   private byte[] cancelKey;
   private volatile boolean started;
+  private boolean holdsBackendPlace;
+  /** Whether the backend sent an ErrorResponse during startup, which explains its closing. */
+  private boolean backendSentError;
 
   private volatile long bytesFromClient;
   private volatile long bytesFromBackend;
@@ -239,6 +242,9 @@ final class Session implements EventLoop.Handler {
       case AUTH:
       case RELAY:
         writable(toClient);
+        if (client.hasBufferedInput()) {
+          pump(toBackend); // a TLS read waited for this flush; its data needs no socket event
+        }
         break;
       default:
         client.flush();
@@ -257,8 +263,17 @@ final class Session implements EventLoop.Handler {
                 + " ms");
         break;
       case AUTH:
+        if (authIn.position() == 0 && toClient.pending == null && !client.hasQueuedOutput()) {
+          refuse(
+              "08P01",
+              "pgmux: authentication did not complete within "
+                  + engine.settings().startupTimeout().toMillis()
+                  + " ms");
+        } else {
+          close(); // mid-message: an error now would corrupt the stream
+        }
+        break;
       case REFUSING:
-        LOG.log(Level.INFO, () -> "session " + id + ": authentication timed out");
         close();
         break;
       default:
@@ -421,9 +436,19 @@ final class Session implements EventLoop.Handler {
     } else if (address.isUnresolved()) {
       backendConfig = config;
       refuse("08001", "pgmux: cannot resolve backend host \"" + config.host() + "\"");
+    } else if (!engine.acquireBackend(config)) {
+      backendConfig = config;
+      refuse(
+          "53300",
+          "pgmux: too many connections to backend "
+              + config.address()
+              + " (the limit is "
+              + engine.settings().maxConnectionsPerBackend()
+              + ")");
     } else {
       backendConfig = config;
       backendAddress = address;
+      holdsBackendPlace = true;
       connect();
     }
     updateInterest();
@@ -537,7 +562,9 @@ final class Session implements EventLoop.Handler {
       }
       if (n <= 0) {
         pool.release(buffer);
-        if (n < 0) {
+        if (n < 0 && pipe == toClient && state == State.AUTH && !backendSentError) {
+          refuse("08006", "pgmux: backend " + backendConfig.address() + " closed the connection during startup");
+        } else if (n < 0) {
           pipe.sourceDone = true;
           finishIfDrained(pipe);
         }
@@ -650,6 +677,9 @@ final class Session implements EventLoop.Handler {
           body.get(0, cancelKey);
           engine.cancels().register(cancelKey, backendAddress);
           out.put(frame);
+        } else if (type == BackendMessages.ERROR_RESPONSE) {
+          backendSentError = true;
+          out.put(frame);
         } else if (type == BackendMessages.READY_FOR_QUERY) {
           out.put(frame).put(authIn);
           authenticated();
@@ -659,8 +689,8 @@ final class Session implements EventLoop.Handler {
         }
       }
     } catch (ProtocolException e) {
-      LOG.log(Level.WARNING, () -> "session " + id + ": " + e.getMessage());
-      close();
+      LOG.log(Level.WARNING, () -> describeClient() + ": " + e.getMessage());
+      refuse("08P01", "pgmux: backend " + backendConfig.address() + " broke the protocol: " + e.getMessage());
       return null;
     }
     authIn.compact();
@@ -734,6 +764,10 @@ final class Session implements EventLoop.Handler {
       phaseTimer.cancel();
     }
     closeBackend();
+    if (client instanceof TlsTransport && !((TlsTransport) client).handshakeDone()) {
+      close(); // no TLS session to carry the message in
+      return;
+    }
     refusal = BackendMessages.fatal(sqlState, message);
     try {
       client.write(refusal);
@@ -791,6 +825,9 @@ final class Session implements EventLoop.Handler {
     startupIn = authIn = null;
     if (cancelKey != null) {
       engine.cancels().unregister(cancelKey, backendAddress);
+    }
+    if (holdsBackendPlace) {
+      engine.releaseBackend(backendConfig);
     }
     engine.sessionClosed(this);
   }
