@@ -68,9 +68,14 @@ class LifecycleIT {
       again.bind(new InetSocketAddress("127.0.0.1", port)); // the port is free
     }
     for (Connection c : open) {
-      // The sessions are cut: the next statement fails instead of hanging.
+      // Idle sessions are told why between two messages; the next statement fails, not hangs.
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> Jdbc.queryString(c, "SELECT 1"))
-          .isInstanceOf(SQLException.class);
+          .isInstanceOfSatisfying(
+              SQLException.class,
+              e -> {
+                assertThat(e.getSQLState()).isEqualTo("57P01");
+                assertThat(e.getMessage()).contains("pgmux: proxy shutting down");
+              });
       c.close();
     }
     assertBackendHasNoProxySessions(backends);

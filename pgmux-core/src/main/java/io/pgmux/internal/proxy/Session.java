@@ -13,6 +13,7 @@ import io.pgmux.internal.net.PlainTransport;
 import io.pgmux.internal.net.TlsTransport;
 import io.pgmux.internal.net.Transport;
 import io.pgmux.internal.protocol.BackendMessages;
+import io.pgmux.internal.protocol.FrameTracker;
 import io.pgmux.internal.protocol.ProtocolException;
 import io.pgmux.internal.protocol.StartupPacket;
 import io.pgmux.internal.protocol.StartupPacket.CancelRequest;
@@ -90,6 +91,8 @@ final class Session implements EventLoop.Handler {
 
   private final Pipe toBackend = new Pipe();
   private final Pipe toClient = new Pipe();
+  /** Where messages to the client begin and end, so the proxy can say goodbye between two. */
+  private final FrameTracker toClientFrames = new FrameTracker();
   /** The proxy's own error while REFUSING. Draining mode. */
   private ByteBuffer refusal;
 
@@ -197,9 +200,20 @@ final class Session implements EventLoop.Handler {
     shutdown();
   }
 
-  /** Ends the session because the proxy stops; a client still in startup is told why. */
+  /**
+   * Ends the session because the proxy stops. The client is told why when that cannot corrupt
+   * its stream: before the backend speaks, or between two of the backend's messages.
+   */
   void shutdown() {
-    if (state == State.STARTUP || state == State.ROUTING || state == State.CONNECTING) {
+    boolean betweenMessages =
+        (state == State.AUTH || state == State.RELAY)
+            && toClientFrames.atBoundary()
+            && toClient.pending == null
+            && !client.hasQueuedOutput();
+    if (state == State.STARTUP
+        || state == State.ROUTING
+        || state == State.CONNECTING
+        || betweenMessages) {
       try {
         client.write(BackendMessages.fatal("57P01", "pgmux: proxy shutting down"));
       } catch (IOException | RuntimeException e) {
@@ -581,6 +595,7 @@ final class Session implements EventLoop.Handler {
             continue;
           }
         }
+        toClientFrames.feed(buffer);
       }
       to.write(buffer);
       if (buffer.hasRemaining()) {
