@@ -29,12 +29,7 @@ class CancelIT {
 
   @BeforeEach
   void startProxy(Backends backends) {
-    StaticRouter router =
-        new StaticRouter()
-            .put("scram_user", backends.current().backend())
-            .put("clear_user", backends.old().backend())
-            .put("postgres", backends.current().backend());
-    proxy = new ProxyServer("127.0.0.1:0", router).withTls(TestTls.rsa()).start();
+    proxy = new ProxyServer("127.0.0.1:0", backends.router()).withTls(TestTls.rsa()).start();
   }
 
   @AfterEach

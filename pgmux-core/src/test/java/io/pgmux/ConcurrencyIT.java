@@ -22,10 +22,7 @@ class ConcurrencyIT {
 
   @Test
   void servesTwoHundredConcurrentSessionsOnTwoBackends(Backends backends) throws Exception {
-    StaticRouter router =
-        new StaticRouter()
-            .put("scram_user", backends.current().backend())
-            .put("clear_user", backends.old().backend());
+    StaticRouter router = backends.router();
     ExecutorService clients = Executors.newFixedThreadPool(SESSIONS);
     try (ProxyServer proxy = new ProxyServer("127.0.0.1:0", router).withEventLoops(2).start()) {
       CountDownLatch allOpen = new CountDownLatch(SESSIONS);

@@ -4,6 +4,7 @@ import static io.pgmux.test.TestPostgres.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgmux.test.Await;
 import io.pgmux.test.Backends;
 import io.pgmux.test.Jdbc;
 import io.pgmux.test.RawClient;
@@ -118,10 +119,7 @@ class FailuresIT {
         assertRefused(proxy, "scram_user", "53300", "pgmux: too many connections (the limit is 2)");
       }
       // Closing frees the places.
-      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-      while (proxy.stats().active() > 0 && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
+      Await.noConnections(proxy);
       try (Connection again = Jdbc.connect(proxy, "scram_user", PASSWORD)) {
         assertThat(Jdbc.queryString(again, "SELECT 1")).isEqualTo("1");
       }
@@ -133,10 +131,7 @@ class FailuresIT {
     ProxyServer proxy = new ProxyServer("127.0.0.1:0", r -> backends.current().backend()).start();
     try (RawClient raw = new RawClient(proxy.port())) {
       // Wait until the proxy has taken the connection, then stop it.
-      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-      while (proxy.stats().active() == 0 && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
+      Await.someConnection(proxy);
       proxy.close();
       assertThat(raw.readErrorOrClose()).isEqualTo("57P01");
     }

@@ -36,11 +36,7 @@ class FaultsIT {
   @BeforeEach
   void start(Backends backends) throws SQLException {
     this.backends = backends;
-    router =
-        new StaticRouter()
-            .put("scram_user", backends.current().backend())
-            .put("postgres", backends.current().backend())
-            .put("clear_user", backends.old().backend());
+    router = backends.router();
     proxy =
         new ProxyServer("127.0.0.1:0", router).withStartupTimeout(Duration.ofSeconds(2)).start();
     bystander = Jdbc.connect(proxy, "clear_user", PASSWORD);

@@ -8,7 +8,6 @@ import io.pgmux.test.Jdbc;
 import io.pgmux.test.TestPostgres;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,11 +22,7 @@ class RoutingIT {
   @BeforeEach
   void startProxy(Backends backends) {
     this.backends = backends;
-    router =
-        new StaticRouter(
-            Map.of(
-                "scram_user", backends.current().backend(),
-                "clear_user", backends.old().backend()));
+    router = backends.router();
     proxy = new ProxyServer("127.0.0.1:0", router).start();
   }
 
@@ -46,6 +41,24 @@ class RoutingIT {
       assertThat(proxy.sessions())
           .extracting(SessionInfo::user)
           .containsExactly("scram_user", "clear_user");
+    }
+  }
+
+  @Test
+  void routeChangesApplyToTheNextClientAndSpareRunningSessions() throws SQLException {
+    try (Connection before = Jdbc.connect(proxy, "scram_user", TestPostgres.PASSWORD)) {
+      backends.old().execute("DROP ROLE IF EXISTS scram_user", "SET password_encryption = 'scram-sha-256'",
+          "CREATE ROLE scram_user LOGIN PASSWORD '" + TestPostgres.PASSWORD + "'");
+      router.put("scram_user", backends.old().backend());
+      try (Connection after = Jdbc.connect(proxy, "scram_user", TestPostgres.PASSWORD)) {
+        assertThat(Jdbc.queryString(after, "SHOW server_version_num")).startsWith("14");
+      }
+      assertThat(Jdbc.queryString(before, "SHOW server_version_num")).startsWith("18");
+      router.remove("scram_user");
+      assertThatThrownBy(() -> Jdbc.connect(proxy, "scram_user", TestPostgres.PASSWORD))
+          .hasMessageContaining("no route");
+    } finally {
+      backends.old().execute("DROP ROLE IF EXISTS scram_user");
     }
   }
 

@@ -3,6 +3,7 @@ package io.pgmux;
 import static io.pgmux.test.TestPostgres.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgmux.test.Await;
 import io.pgmux.test.Backends;
 import io.pgmux.test.Jdbc;
 import java.io.IOException;
@@ -79,11 +80,7 @@ class SlowClientsIT {
         cut++;
       }
       assertThat(cut).isEqualTo(SLOW_CLIENTS);
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (proxy.stats().active() > 0 && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
-      assertThat(proxy.stats().active()).isZero();
+      Await.noConnections(proxy);
       assertThat(proxy.stats().refused()).isEqualTo(SLOW_CLIENTS);
     } finally {
       trickle.shutdownNow();

@@ -24,12 +24,7 @@ class TlsIT {
   private ProxyServer proxy;
 
   private ProxyServer start(Backends backends, TlsConfig tls) {
-    StaticRouter router =
-        new StaticRouter()
-            .put("scram_user", backends.current().backend())
-            .put("clear_user", backends.old().backend())
-            .put("postgres", backends.current().backend());
-    proxy = new ProxyServer("127.0.0.1:0", router).withTls(tls).start();
+    proxy = new ProxyServer("127.0.0.1:0", backends.router()).withTls(tls).start();
     return proxy;
   }
 

@@ -1,5 +1,6 @@
 package io.pgmux.test;
 
+import io.pgmux.StaticRouter;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -18,6 +19,19 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }</pre>
  */
 public record Backends(TestPostgres current, TestPostgres old) implements AutoCloseable {
+
+  /**
+   * The routes most tests use: {@code scram_user}, {@code md5_user} and {@code postgres} to the
+   * current server, {@code clear_user} to the old one. A new router each call: tests may add to
+   * it.
+   */
+  public StaticRouter router() {
+    return new StaticRouter()
+        .put("scram_user", current.backend())
+        .put("md5_user", current.backend())
+        .put("postgres", current.backend())
+        .put("clear_user", old.backend());
+  }
 
   @Override
   public void close() {
