@@ -13,6 +13,7 @@ import io.pgmux.internal.net.PlainTransport;
 import io.pgmux.internal.net.TlsTransport;
 import io.pgmux.internal.net.Transport;
 import io.pgmux.internal.protocol.BackendMessages;
+import io.pgmux.internal.protocol.BackendStartup;
 import io.pgmux.internal.protocol.FrameTracker;
 import io.pgmux.internal.protocol.ProtocolException;
 import io.pgmux.internal.protocol.StartupPacket;
@@ -46,9 +47,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class Session implements EventLoop.Handler {
   private static final System.Logger LOG = System.getLogger("io.pgmux");
-
-  /** Largest backend message accepted before ReadyForQuery (notices, errors, parameters). */
-  private static final int MAX_AUTH_FRAME = 1 << 20;
 
   /** Reads per readiness event before letting other sessions run. */
   private static final int READS_PER_EVENT = 16;
@@ -86,8 +84,8 @@ final class Session implements EventLoop.Handler {
   private State state = State.STARTUP;
   /** The startup packet as it arrives. Filling mode; null once routed. */
   private ByteBuffer startupIn = ByteBuffer.allocate(StartupPacket.MAX_LENGTH + 1024);
-  /** Backend bytes not yet parsed while in AUTH. Filling mode; null outside AUTH. */
-  private ByteBuffer authIn;
+  /** Follows the backend's messages while in AUTH; null outside it. */
+  private BackendStartup backendStartup;
 
   private final Pipe toBackend = new Pipe();
   private final Pipe toClient = new Pipe();
@@ -107,8 +105,6 @@ final class Session implements EventLoop.Handler {
   private byte[] cancelKey;
   private volatile boolean started;
   private boolean holdsBackendPlace;
-  /** Whether the backend sent an ErrorResponse during startup, which explains its closing. */
-  private boolean backendSentError;
 
   private volatile long bytesFromClient;
   private volatile long bytesFromBackend;
@@ -277,7 +273,9 @@ final class Session implements EventLoop.Handler {
                 + " ms");
         break;
       case AUTH:
-        if (authIn.position() == 0 && toClient.pending == null && !client.hasQueuedOutput()) {
+        if (backendStartup.betweenMessages()
+            && toClient.pending == null
+            && !client.hasQueuedOutput()) {
           refuse(
               "08P01",
               "pgmux: authentication did not complete within "
@@ -522,7 +520,7 @@ final class Session implements EventLoop.Handler {
   private void connected() {
     state = State.AUTH;
     backend = new PlainTransport(backendChannel);
-    authIn = ByteBuffer.allocate(8192);
+    backendStartup = new BackendStartup();
     Map<String, String> parameters = new LinkedHashMap<>(startup.parameters());
     if (backendConfig.user() != null) {
       parameters.put("user", backendConfig.user());
@@ -576,7 +574,7 @@ final class Session implements EventLoop.Handler {
       }
       if (n <= 0) {
         pool.release(buffer);
-        if (n < 0 && pipe == toClient && state == State.AUTH && !backendSentError) {
+        if (n < 0 && pipe == toClient && state == State.AUTH && !backendStartup.sawError()) {
           refuse("08006", "pgmux: backend " + backendConfig.address() + " closed the connection during startup");
         } else if (n < 0) {
           pipe.sourceDone = true;
@@ -590,7 +588,7 @@ final class Session implements EventLoop.Handler {
       } else {
         bytesFromBackend += n;
         if (state == State.AUTH) {
-          buffer = inspectAuth(buffer);
+          buffer = inspectStartup(buffer);
           if (buffer == null) {
             continue;
           }
@@ -655,68 +653,30 @@ final class Session implements EventLoop.Handler {
     }
   }
 
-  /**
-   * Reads backend messages until the first ReadyForQuery: records the cancel key and removes
-   * SCRAM channel binding. Returns the bytes to pass on, or null if none are complete yet.
-   */
-  private ByteBuffer inspectAuth(ByteBuffer in) {
-    if (authIn.remaining() < in.remaining()) {
-      int needed = authIn.position() + in.remaining();
-      authIn = ByteBuffer.allocate(Math.max(needed, authIn.capacity() * 2)).put(authIn.flip());
-    }
-    authIn.put(in);
-    pool.release(in);
-    authIn.flip();
-    ByteBuffer out = ByteBuffer.allocate(authIn.remaining());
+  /** Passes backend bytes through {@link BackendStartup}; returns what goes to the client. */
+  private ByteBuffer inspectStartup(ByteBuffer in) {
+    ByteBuffer out;
     try {
-      while (authIn.remaining() >= 5) {
-        int at = authIn.position();
-        byte type = authIn.get(at);
-        int length = authIn.getInt(at + 1);
-        if (length < 4 || length > MAX_AUTH_FRAME) {
-          throw new ProtocolException("backend sent a message of invalid length " + length);
-        }
-        if (authIn.remaining() < 1 + length) {
-          break;
-        }
-        ByteBuffer frame = authIn.slice(at, 1 + length);
-        ByteBuffer body = authIn.slice(at + 5, length - 4);
-        authIn.position(at + 1 + length);
-        if (type == BackendMessages.AUTHENTICATION
-            && length >= 8
-            && body.getInt(0) == BackendMessages.AUTH_SASL) {
-          ByteBuffer stripped = BackendMessages.withoutChannelBinding(body);
-          out.put(stripped != null ? stripped : frame);
-        } else if (type == BackendMessages.BACKEND_KEY_DATA && length >= 12) {
-          cancelKey = new byte[length - 4];
-          body.get(0, cancelKey);
-          engine.cancels().register(cancelKey, backendAddress);
-          out.put(frame);
-        } else if (type == BackendMessages.ERROR_RESPONSE) {
-          backendSentError = true;
-          out.put(frame);
-        } else if (type == BackendMessages.READY_FOR_QUERY) {
-          out.put(frame).put(authIn);
-          authenticated();
-          return out.flip();
-        } else {
-          out.put(frame);
-        }
-      }
+      out = backendStartup.accept(in);
     } catch (ProtocolException e) {
-      LOG.log(Level.WARNING, () -> describeClient() + ": " + e.getMessage());
-      refuse("08P01", "pgmux: backend " + backendConfig.address() + " broke the protocol: " + e.getMessage());
+      LOG.log(Level.WARNING, () -> describeClient() + ": backend broke the protocol: " + e.getMessage());
+      refuse(
+          "08P01",
+          "pgmux: backend " + backendConfig.address() + " broke the protocol: " + e.getMessage());
       return null;
+    } finally {
+      pool.release(in);
     }
-    authIn.compact();
-    out.flip();
-    return out.hasRemaining() ? out : null;
-  }
-
-  private void authenticated() {
-    state = State.RELAY;
-    authIn = null;
-    startupTimer.cancel();
+    if (cancelKey == null && backendStartup.cancelKey() != null) {
+      cancelKey = backendStartup.cancelKey();
+      engine.cancels().register(cancelKey, backendAddress);
+    }
+    if (backendStartup.ready()) {
+      state = State.RELAY;
+      backendStartup = null;
+      startupTimer.cancel();
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------------------- interest ops
@@ -837,7 +797,8 @@ final class Session implements EventLoop.Handler {
     pool.release(toBackend.pending);
     pool.release(toClient.pending);
     toBackend.pending = toClient.pending = null;
-    startupIn = authIn = null;
+    startupIn = null;
+    backendStartup = null;
     if (cancelKey != null) {
       engine.cancels().unregister(cancelKey, backendAddress);
     }
