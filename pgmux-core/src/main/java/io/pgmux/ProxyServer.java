@@ -36,6 +36,7 @@ public final class ProxyServer implements AutoCloseable {
   private Duration routeTimeout = Duration.ofSeconds(10);
   private Duration connectTimeout = Duration.ofSeconds(10);
   private int maxConnections = 10_000;
+  private int maxConnectionsPerBackend;
   private int eventLoops = Runtime.getRuntime().availableProcessors();
   private int routerThreads = 32;
   private ProxyListener listener;
@@ -103,6 +104,21 @@ public final class ProxyServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Sets how many sessions one backend ({@code host:port}) may carry at once (default: no limit
+   * but the backend's own {@code max_connections}); clients beyond it get SQLSTATE 53300 from the
+   * proxy before the backend is contacted.
+   */
+  public ProxyServer withMaxConnectionsPerBackend(int maxConnections) {
+    checkNotStarted();
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException(
+          "max connections per backend " + maxConnections + " is below 1");
+    }
+    this.maxConnectionsPerBackend = maxConnections;
+    return this;
+  }
+
   /** Sets how many I/O threads move bytes (default: one per available processor). */
   public ProxyServer withEventLoops(int eventLoops) {
     checkNotStarted();
@@ -152,6 +168,7 @@ public final class ProxyServer implements AutoCloseable {
             routeTimeout,
             connectTimeout,
             maxConnections,
+            maxConnectionsPerBackend,
             eventLoops,
             routerThreads,
             listener);

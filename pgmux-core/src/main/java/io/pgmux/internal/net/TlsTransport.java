@@ -160,6 +160,8 @@ public final class TlsTransport extends Transport {
       }
       if (result.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
         runTasks();
+      } else if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
+        break; // the engine waits for the peer (a handshake step): nothing to send yet
       }
     }
     flush();

@@ -59,25 +59,15 @@ public final class BackendMessages {
     ByteArrayOutputStream mechanisms = new ByteArrayOutputStream();
     boolean stripped = false;
     while (true) {
-      int start = in.position();
-      int end = start;
-      while (end < in.limit() && in.get(end) != 0) {
-        end++;
-      }
-      if (end == in.limit()) {
-        throw new ProtocolException("AuthenticationSASL without terminator");
-      }
-      in.position(end + 1);
-      if (end == start) {
+      String mechanism = CStrings.read(in, "AuthenticationSASL message");
+      if (mechanism.isEmpty()) {
         break;
       }
-      String mechanism = StandardCharsets.US_ASCII.decode(in.duplicate().position(start).limit(end)).toString();
       if (mechanism.equals(SCRAM_PLUS)) {
         stripped = true;
       } else {
-        byte[] name = new byte[end - start + 1];
-        body.get(start, name);
-        mechanisms.writeBytes(name);
+        mechanisms.writeBytes(mechanism.getBytes(StandardCharsets.UTF_8));
+        mechanisms.write(0);
       }
     }
     if (!stripped) {

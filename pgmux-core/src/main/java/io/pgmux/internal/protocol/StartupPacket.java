@@ -1,8 +1,6 @@
 package io.pgmux.internal.protocol;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -150,25 +148,6 @@ public sealed interface StartupPacket {
   }
 
   private static String cString(ByteBuffer body) throws ProtocolException {
-    int start = body.position();
-    int end = start;
-    while (end < body.limit() && body.get(end) != 0) {
-      end++;
-    }
-    if (end == body.limit()) {
-      throw new ProtocolException("invalid startup packet layout: expected terminator as last byte");
-    }
-    ByteBuffer bytes = body.slice(start, end - start);
-    body.position(end + 1);
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(bytes)
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new ProtocolException("invalid UTF-8 in startup packet");
-    }
+    return CStrings.read(body, "startup packet");
   }
 }

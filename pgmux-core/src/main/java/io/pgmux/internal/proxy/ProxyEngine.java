@@ -45,6 +45,7 @@ public final class ProxyEngine implements AutoCloseable {
   private final ThreadPoolExecutor routerPool;
   private final CancelRegistry cancels = new CancelRegistry();
   private final ConcurrentHashMap<Long, Session> connections = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, AtomicInteger> perBackend = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
   private final AtomicInteger active = new AtomicInteger();
   private final LongAdder accepted = new LongAdder();
@@ -159,9 +160,6 @@ public final class ProxyEngine implements AutoCloseable {
   private void open(EventLoop loop, SocketChannel channel, boolean overLimit) {
     Session session;
     try {
-      if (closed) {
-        throw new IOException("proxy is closing");
-      }
       session = new Session(this, loop, ids.incrementAndGet(), channel);
     } catch (IOException | RuntimeException e) {
       active.decrementAndGet();
@@ -173,6 +171,10 @@ public final class ProxyEngine implements AutoCloseable {
       return;
     }
     connections.put(session.id(), session);
+    if (closed) {
+      session.shutdown(); // accepted just before close(): tell the client why it ends
+      return;
+    }
     session.open(overLimit);
   }
 
@@ -200,6 +202,29 @@ public final class ProxyEngine implements AutoCloseable {
   /** The router's answer, delivered on the session's loop. */
   interface RouteCallback {
     void routed(BackendConfig config, InetSocketAddress address, Throwable failure);
+  }
+
+  /**
+   * Takes one of the backend's places under the per-backend limit; returns false when it has
+   * none left. Every true must be paired with {@link #releaseBackend}.
+   */
+  boolean acquireBackend(BackendConfig backend) {
+    int limit = settings.maxConnectionsPerBackend();
+    if (limit == 0) {
+      return true;
+    }
+    AtomicInteger count = perBackend.computeIfAbsent(backend.address(), key -> new AtomicInteger());
+    if (count.incrementAndGet() > limit) {
+      count.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  void releaseBackend(BackendConfig backend) {
+    if (settings.maxConnectionsPerBackend() != 0) {
+      perBackend.get(backend.address()).decrementAndGet();
+    }
   }
 
   /** Sends a cancel request on to the backend that issued its key; unknown keys are dropped. */

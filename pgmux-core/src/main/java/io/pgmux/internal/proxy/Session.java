@@ -13,6 +13,8 @@ import io.pgmux.internal.net.PlainTransport;
 import io.pgmux.internal.net.TlsTransport;
 import io.pgmux.internal.net.Transport;
 import io.pgmux.internal.protocol.BackendMessages;
+import io.pgmux.internal.protocol.BackendStartup;
+import io.pgmux.internal.protocol.FrameTracker;
 import io.pgmux.internal.protocol.ProtocolException;
 import io.pgmux.internal.protocol.StartupPacket;
 import io.pgmux.internal.protocol.StartupPacket.CancelRequest;
@@ -45,9 +47,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class Session implements EventLoop.Handler {
   private static final System.Logger LOG = System.getLogger("io.pgmux");
-
-  /** Largest backend message accepted before ReadyForQuery (notices, errors, parameters). */
-  private static final int MAX_AUTH_FRAME = 1 << 20;
 
   /** Reads per readiness event before letting other sessions run. */
   private static final int READS_PER_EVENT = 16;
@@ -85,11 +84,13 @@ final class Session implements EventLoop.Handler {
   private State state = State.STARTUP;
   /** The startup packet as it arrives. Filling mode; null once routed. */
   private ByteBuffer startupIn = ByteBuffer.allocate(StartupPacket.MAX_LENGTH + 1024);
-  /** Backend bytes not yet parsed while in AUTH. Filling mode; null outside AUTH. */
-  private ByteBuffer authIn;
+  /** Follows the backend's messages while in AUTH; null outside it. */
+  private BackendStartup backendStartup;
 
   private final Pipe toBackend = new Pipe();
   private final Pipe toClient = new Pipe();
+  /** Where messages to the client begin and end, so the proxy can say goodbye between two. */
+  private final FrameTracker toClientFrames = new FrameTracker();
   /** The proxy's own error while REFUSING. Draining mode. */
   private ByteBuffer refusal;
 
@@ -103,6 +104,7 @@ final class Session implements EventLoop.Handler {
   private InetSocketAddress backendAddress;
   private byte[] cancelKey;
   private volatile boolean started;
+  private boolean holdsBackendPlace;
 
   private volatile long bytesFromClient;
   private volatile long bytesFromBackend;
@@ -194,9 +196,20 @@ final class Session implements EventLoop.Handler {
     shutdown();
   }
 
-  /** Ends the session because the proxy stops; a client still in startup is told why. */
+  /**
+   * Ends the session because the proxy stops. The client is told why when that cannot corrupt
+   * its stream: before the backend speaks, or between two of the backend's messages.
+   */
   void shutdown() {
-    if (state == State.STARTUP || state == State.ROUTING || state == State.CONNECTING) {
+    boolean betweenMessages =
+        (state == State.AUTH || state == State.RELAY)
+            && toClientFrames.atBoundary()
+            && toClient.pending == null
+            && !client.hasQueuedOutput();
+    if (state == State.STARTUP
+        || state == State.ROUTING
+        || state == State.CONNECTING
+        || betweenMessages) {
       try {
         client.write(BackendMessages.fatal("57P01", "pgmux: proxy shutting down"));
       } catch (IOException | RuntimeException e) {
@@ -239,6 +252,9 @@ final class Session implements EventLoop.Handler {
       case AUTH:
       case RELAY:
         writable(toClient);
+        if (client.hasBufferedInput()) {
+          pump(toBackend); // a TLS read waited for this flush; its data needs no socket event
+        }
         break;
       default:
         client.flush();
@@ -257,8 +273,19 @@ final class Session implements EventLoop.Handler {
                 + " ms");
         break;
       case AUTH:
+        if (backendStartup.betweenMessages()
+            && toClient.pending == null
+            && !client.hasQueuedOutput()) {
+          refuse(
+              "08P01",
+              "pgmux: authentication did not complete within "
+                  + engine.settings().startupTimeout().toMillis()
+                  + " ms");
+        } else {
+          close(); // mid-message: an error now would corrupt the stream
+        }
+        break;
       case REFUSING:
-        LOG.log(Level.INFO, () -> "session " + id + ": authentication timed out");
         close();
         break;
       default:
@@ -421,9 +448,19 @@ final class Session implements EventLoop.Handler {
     } else if (address.isUnresolved()) {
       backendConfig = config;
       refuse("08001", "pgmux: cannot resolve backend host \"" + config.host() + "\"");
+    } else if (!engine.acquireBackend(config)) {
+      backendConfig = config;
+      refuse(
+          "53300",
+          "pgmux: too many connections to backend "
+              + config.address()
+              + " (the limit is "
+              + engine.settings().maxConnectionsPerBackend()
+              + ")");
     } else {
       backendConfig = config;
       backendAddress = address;
+      holdsBackendPlace = true;
       connect();
     }
     updateInterest();
@@ -483,7 +520,7 @@ final class Session implements EventLoop.Handler {
   private void connected() {
     state = State.AUTH;
     backend = new PlainTransport(backendChannel);
-    authIn = ByteBuffer.allocate(8192);
+    backendStartup = new BackendStartup();
     Map<String, String> parameters = new LinkedHashMap<>(startup.parameters());
     if (backendConfig.user() != null) {
       parameters.put("user", backendConfig.user());
@@ -537,7 +574,9 @@ final class Session implements EventLoop.Handler {
       }
       if (n <= 0) {
         pool.release(buffer);
-        if (n < 0) {
+        if (n < 0 && pipe == toClient && state == State.AUTH && !backendStartup.sawError()) {
+          refuse("08006", "pgmux: backend " + backendConfig.address() + " closed the connection during startup");
+        } else if (n < 0) {
           pipe.sourceDone = true;
           finishIfDrained(pipe);
         }
@@ -549,11 +588,12 @@ final class Session implements EventLoop.Handler {
       } else {
         bytesFromBackend += n;
         if (state == State.AUTH) {
-          buffer = inspectAuth(buffer);
+          buffer = inspectStartup(buffer);
           if (buffer == null) {
             continue;
           }
         }
+        toClientFrames.feed(buffer);
       }
       to.write(buffer);
       if (buffer.hasRemaining()) {
@@ -613,65 +653,30 @@ final class Session implements EventLoop.Handler {
     }
   }
 
-  /**
-   * Reads backend messages until the first ReadyForQuery: records the cancel key and removes
-   * SCRAM channel binding. Returns the bytes to pass on, or null if none are complete yet.
-   */
-  private ByteBuffer inspectAuth(ByteBuffer in) {
-    if (authIn.remaining() < in.remaining()) {
-      int needed = authIn.position() + in.remaining();
-      authIn = ByteBuffer.allocate(Math.max(needed, authIn.capacity() * 2)).put(authIn.flip());
-    }
-    authIn.put(in);
-    pool.release(in);
-    authIn.flip();
-    ByteBuffer out = ByteBuffer.allocate(authIn.remaining());
+  /** Passes backend bytes through {@link BackendStartup}; returns what goes to the client. */
+  private ByteBuffer inspectStartup(ByteBuffer in) {
+    ByteBuffer out;
     try {
-      while (authIn.remaining() >= 5) {
-        int at = authIn.position();
-        byte type = authIn.get(at);
-        int length = authIn.getInt(at + 1);
-        if (length < 4 || length > MAX_AUTH_FRAME) {
-          throw new ProtocolException("backend sent a message of invalid length " + length);
-        }
-        if (authIn.remaining() < 1 + length) {
-          break;
-        }
-        ByteBuffer frame = authIn.slice(at, 1 + length);
-        ByteBuffer body = authIn.slice(at + 5, length - 4);
-        authIn.position(at + 1 + length);
-        if (type == BackendMessages.AUTHENTICATION
-            && length >= 8
-            && body.getInt(0) == BackendMessages.AUTH_SASL) {
-          ByteBuffer stripped = BackendMessages.withoutChannelBinding(body);
-          out.put(stripped != null ? stripped : frame);
-        } else if (type == BackendMessages.BACKEND_KEY_DATA && length >= 12) {
-          cancelKey = new byte[length - 4];
-          body.get(0, cancelKey);
-          engine.cancels().register(cancelKey, backendAddress);
-          out.put(frame);
-        } else if (type == BackendMessages.READY_FOR_QUERY) {
-          out.put(frame).put(authIn);
-          authenticated();
-          return out.flip();
-        } else {
-          out.put(frame);
-        }
-      }
+      out = backendStartup.accept(in);
     } catch (ProtocolException e) {
-      LOG.log(Level.WARNING, () -> "session " + id + ": " + e.getMessage());
-      close();
+      LOG.log(Level.WARNING, () -> describeClient() + ": backend broke the protocol: " + e.getMessage());
+      refuse(
+          "08P01",
+          "pgmux: backend " + backendConfig.address() + " broke the protocol: " + e.getMessage());
       return null;
+    } finally {
+      pool.release(in);
     }
-    authIn.compact();
-    out.flip();
-    return out.hasRemaining() ? out : null;
-  }
-
-  private void authenticated() {
-    state = State.RELAY;
-    authIn = null;
-    startupTimer.cancel();
+    if (cancelKey == null && backendStartup.cancelKey() != null) {
+      cancelKey = backendStartup.cancelKey();
+      engine.cancels().register(cancelKey, backendAddress);
+    }
+    if (backendStartup.ready()) {
+      state = State.RELAY;
+      backendStartup = null;
+      startupTimer.cancel();
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------------------- interest ops
@@ -734,6 +739,10 @@ final class Session implements EventLoop.Handler {
       phaseTimer.cancel();
     }
     closeBackend();
+    if (client instanceof TlsTransport && !((TlsTransport) client).handshakeDone()) {
+      close(); // no TLS session to carry the message in
+      return;
+    }
     refusal = BackendMessages.fatal(sqlState, message);
     try {
       client.write(refusal);
@@ -788,9 +797,13 @@ final class Session implements EventLoop.Handler {
     pool.release(toBackend.pending);
     pool.release(toClient.pending);
     toBackend.pending = toClient.pending = null;
-    startupIn = authIn = null;
+    startupIn = null;
+    backendStartup = null;
     if (cancelKey != null) {
       engine.cancels().unregister(cancelKey, backendAddress);
+    }
+    if (holdsBackendPlace) {
+      engine.releaseBackend(backendConfig);
     }
     engine.sessionClosed(this);
   }

@@ -11,6 +11,7 @@ import javax.net.ssl.SSLEngine;
  * Everything a running proxy needs, sealed when it starts.
  *
  * @param tls makes server-side TLS engines, or null when TLS is off
+ * @param maxConnectionsPerBackend sessions one backend address may carry, or 0 for no limit
  */
 public record Settings(
     InetSocketAddress listen,
@@ -21,6 +22,7 @@ public record Settings(
     Duration routeTimeout,
     Duration connectTimeout,
     int maxConnections,
+    int maxConnectionsPerBackend,
     int eventLoops,
     int routerThreads,
     ProxyListener listener) {}

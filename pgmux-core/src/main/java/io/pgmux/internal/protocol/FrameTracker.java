@@ -1,0 +1,48 @@
+package io.pgmux.internal.protocol;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Follows message boundaries in a stream of backend messages (type byte, length, body) without
+ * copying or keeping them: the proxy may only inject a message of its own, such as "shutting
+ * down", between two messages.
+ */
+public final class FrameTracker {
+  /** Bytes of the current 5-byte header seen so far; 0 at a boundary or inside a body. */
+  private int headerSeen;
+  /** The length word as read so far. */
+  private int length;
+  /** Bytes of the current body still to come. */
+  private long bodyLeft;
+  /** Set on a length below 4: the stream cannot be followed any more. */
+  private boolean lost;
+
+  /** Follows {@code bytes} from position to limit; does not move the buffer's position. */
+  public void feed(ByteBuffer bytes) {
+    int at = bytes.position();
+    int end = bytes.limit();
+    while (at < end && !lost) {
+      if (bodyLeft > 0) {
+        int skip = (int) Math.min(bodyLeft, end - at);
+        at += skip;
+        bodyLeft -= skip;
+      } else if (headerSeen == 0) {
+        headerSeen = 1; // the type byte
+        at++;
+      } else {
+        length = (length << 8) | (bytes.get(at++) & 0xff);
+        if (++headerSeen == 5) {
+          lost = length < 4;
+          bodyLeft = length - 4L;
+          headerSeen = 0;
+          length = 0;
+        }
+      }
+    }
+  }
+
+  /** Returns whether everything fed so far ends with a complete message. */
+  public boolean atBoundary() {
+    return !lost && headerSeen == 0 && bodyLeft == 0;
+  }
+}
