@@ -53,10 +53,10 @@ class LifecycleIT {
 
   @Test
   void aFailingTestFailsAloneAndEverythingIsStoppedAfterTheClass() {
-    FailingTest.directories.clear();
-    EngineKit.run(FailingTest.class).testEvents().assertStatistics(stats -> stats.started(2).succeeded(1).failed(1));
-    assertThat(FailingTest.directories).containsKey("tenant_a");
-    assertThat(FailingTest.directories.values()).allSatisfy(dir -> assertThat(dir).doesNotExist());
+    OneTestFails.directories.clear();
+    EngineKit.run(OneTestFails.class).testEvents().assertStatistics(stats -> stats.started(2).succeeded(1).failed(1));
+    assertThat(OneTestFails.directories).containsKey("tenant_a");
+    assertThat(OneTestFails.directories.values()).allSatisfy(dir -> assertThat(dir).doesNotExist());
   }
 
   @Test
@@ -136,7 +136,7 @@ class LifecycleIT {
   // Fixtures, run only through the test kit.
 
   @PgMux(routes = @Route(user = "alice", backend = "tenant_a"))
-  static class FailingTest {
+  static class OneTestFails {
     static final Map<String, Path> directories = new ConcurrentHashMap<>();
 
     @BeforeAll
