@@ -119,6 +119,26 @@ class LifecycleIT {
   }
 
   @Test
+  void backendSourcesFromTheClasspathTurnOtherTypesIntoBackends() {
+    EngineKit.run(ContainerBackend.class).testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+  }
+
+  @Test
+  void aBackendSourceRefusingAValueFailsTheClassWithItsMessage() {
+    EngineKit.run(StoppedContainerBackend.class)
+        .allEvents()
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                container(StoppedContainerBackend.class),
+                finishedWithFailure(
+                    message(
+                        "pgMux: backend \"db\" (field StoppedContainerBackend.db): the container is"
+                            + " not running: start it before the proxy"))));
+  }
+
+  @Test
   void programmaticExtensionInAnInstanceFieldGivesEachTestAProxy() {
     PerTestProxy.ports.clear();
     EngineKit.run(PerTestProxy.class).testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
@@ -267,6 +287,28 @@ class LifecycleIT {
       assertThat(proxy.sessions("given")).extracting(s -> s.user()).contains("bob", "carol");
       assertThat(proxy.sessions("tenant_a")).extracting(s -> s.user()).containsExactly("alice");
     }
+  }
+
+  @PgMux(routes = @Route(user = "dave", backend = "db"))
+  static class ContainerBackend {
+    @PgMuxBackend("db")
+    static FakeContainerSource.FakeContainer db = new FakeContainerSource.FakeContainer(true, external.getPort());
+
+    @Test
+    void routesToWhatTheSourceSays(PgMuxProxy mux) throws SQLException {
+      assertThat(single(mux.jdbcUrl("dave"), "SELECT current_user || '/' || current_database()"))
+          .isEqualTo("postgres/template1");
+      assertThat(mux.jdbcUrl("dave")).contains("/template1?");
+    }
+  }
+
+  @PgMux(routes = @Route(user = "dave", backend = "db"))
+  static class StoppedContainerBackend {
+    @PgMuxBackend("db")
+    static FakeContainerSource.FakeContainer db = new FakeContainerSource.FakeContainer(false, 1);
+
+    @Test
+    void never() {}
   }
 
   static class PerTestProxy {
