@@ -15,6 +15,7 @@ class ApiTest {
                     "io.pgmux.junit5", type -> Modifier.isPublic(type.getModifiers()), name -> true)
                 .stream()
                 .filter(type -> type.getPackageName().equals("io.pgmux.junit5"))
+                .filter(ApiTest::isMainCode)
                 .map(Class::getName))
         .containsExactlyInAnyOrder(
             "io.pgmux.junit5.PgMux",
@@ -23,5 +24,10 @@ class ApiTest {
             "io.pgmux.junit5.PgMuxProxy",
             "io.pgmux.junit5.PgMuxExtension",
             "io.pgmux.junit5.PgMuxExtension$Builder");
+  }
+
+  /** Whether {@code type} is in the module's jar rather than among the test classes. */
+  private static boolean isMainCode(Class<?> type) {
+    return !type.getProtectionDomain().getCodeSource().getLocation().getPath().endsWith("/test-classes/");
   }
 }
