@@ -100,6 +100,11 @@ class LifecycleIT {
   }
 
   @Test
+  void aNestedClassWithItsOwnAnnotationGetsItsOwnProxy() {
+    EngineKit.run(OuterWithOwnNested.class).testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
+  }
+
+  @Test
   void resolvesOnlyParametersOfExactlyItsType() {
     EngineKit.run(WrongParameterType.class)
         .testEvents()
@@ -254,6 +259,32 @@ class LifecycleIT {
     @Test
     void second(PgMuxProxy injected) {
       assertThat(injected).isSameAs(mux);
+    }
+  }
+
+  @PgMux(routes = @Route(user = "alice", backend = "tenant_a"))
+  static class OuterWithOwnNested {
+    static PgMuxProxy outer;
+
+    @BeforeAll
+    static void remember(PgMuxProxy mux) {
+      outer = mux;
+    }
+
+    @Test
+    void outerRoutes(PgMuxProxy mux) {
+      assertThat(mux.routes()).containsOnlyKeys("alice");
+    }
+
+    @org.junit.jupiter.api.Nested
+    @PgMux(routes = @Route(user = "bob", backend = "tenant_b"))
+    class OwnProxy {
+      @Test
+      void innerRoutes(PgMuxProxy mux) throws SQLException {
+        assertThat(mux).isNotSameAs(outer);
+        assertThat(mux.routes()).containsOnlyKeys("bob");
+        assertThat(single(mux.jdbcUrl("bob"), "SELECT current_user")).isEqualTo("bob");
+      }
     }
   }
 
