@@ -61,6 +61,8 @@ class SoakIT {
               sessions.increment();
               for (int q = random.nextInt(1, 6); q > 0; q--) {
                 if (random.nextInt(10) == 0) {
+                  // A cancel is asynchronous in PostgreSQL too: one sent late may hit the next
+                  // query on its connection. So it goes to the session's last query.
                   cancels.schedule(() -> { s.cancel(); return null; }, random.nextInt(5, 50), TimeUnit.MILLISECONDS);
                   try {
                     s.execute("SELECT pg_sleep(0.5)");
@@ -70,6 +72,8 @@ class SoakIT {
                     }
                     cancelled.increment();
                   }
+                  queries.increment();
+                  break;
                 } else {
                   int rows = random.nextInt(1, 2_000);
                   String count = Jdbc.queryString(c,

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The README's example (README-section.md, with the class renamed), so it is known to work;
+ * The README's example (the README's JUnit 5 section, with the class renamed), so it is known to work;
  * ReadmeTest checks that the two stay the same.
  */
 @ExtendWith(NoLeftovers.class)

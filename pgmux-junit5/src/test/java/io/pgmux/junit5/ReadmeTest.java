@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 class ReadmeTest {
   @Test
   void readmeExampleIsTheTestedOne() throws IOException {
-    String readme = Files.readString(Path.of("README-section.md"));
-    int start = readme.indexOf("```java\n") + "```java\n".length();
+    String readme = Files.readString(Path.of("..", "README.md"));
+    int section = readme.indexOf("## JUnit 5: `@PgMux`");
+    assertThat(section).as("README has the JUnit 5 section").isNotNegative();
+    int start = readme.indexOf("```java\n", section) + "```java\n".length();
     String example = readme.substring(start, readme.indexOf("```", start)).strip();
 
     String source = Files.readString(Path.of("src/test/java/io/pgmux/junit5/ReadmeExampleIT.java"));
