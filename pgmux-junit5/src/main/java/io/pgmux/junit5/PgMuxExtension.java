@@ -1,6 +1,7 @@
 package io.pgmux.junit5;
 
 import io.pgmux.BackendConfig;
+import io.pgmux.TlsConfig;
 import io.pgmux.junit5.internal.Lifecycle;
 import io.pgmux.junit5.internal.ProxyHolder;
 import io.pgmux.junit5.internal.RouteSpec;
@@ -111,6 +112,7 @@ public final class PgMuxExtension implements BeforeAllCallback, BeforeEachCallba
     private final Map<String, Object> backends = new LinkedHashMap<>();
     private final Map<String, String> serverConfig = new LinkedHashMap<>();
     private String postgresVersion = "";
+    private TlsConfig tls;
 
     private Builder() {}
 
@@ -161,9 +163,18 @@ public final class PgMuxExtension implements BeforeAllCallback, BeforeEachCallba
       return this;
     }
 
+    /**
+     * Makes the proxy terminate TLS for clients with {@code tls}; {@link PgMuxProxy#jdbcUrl(String)
+     * jdbcUrl} then asks for {@code sslmode=require}. The backends are still reached without TLS.
+     */
+    public Builder tls(TlsConfig tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
     /** Returns the extension; routes are validated when a class starts it. */
     public PgMuxExtension build() {
-      return new PgMuxExtension(new Setup(routes, backends, postgresVersion, serverConfig));
+      return new PgMuxExtension(new Setup(routes, backends, postgresVersion, serverConfig, tls));
     }
   }
 }

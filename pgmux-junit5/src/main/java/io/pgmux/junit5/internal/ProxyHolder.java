@@ -49,6 +49,8 @@ public final class ProxyHolder
   private final SessionLog sessionLog = new SessionLog();
   private final String owner;
   private volatile ProxyServer server;
+  /** Whether clients must use TLS, so JDBC URLs ask for it. Written before the proxy starts. */
+  private volatile boolean tls;
 
   private ProxyHolder(
       List<RouteSpec> routes, Map<String, Field> instanceFields, BackendSources sources, String owner) {
@@ -134,7 +136,9 @@ public final class ProxyHolder
               // Test traffic is light; one loop keeps a class's thread count low.
               .withEventLoops(1)
               .withRouterThreads(4)
+              .withTls(setup.tls())
               .start();
+      holder.tls = setup.tls() != null;
       return holder;
     } catch (RuntimeException | Error e) {
       try {
@@ -292,7 +296,8 @@ public final class ProxyHolder
   public String jdbcUrl(String user, String database) {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(database, "database");
-    return "jdbc:postgresql://" + HOST + ":" + port() + "/" + encode(database) + "?user=" + encode(user);
+    return "jdbc:postgresql://" + HOST + ":" + port() + "/" + encode(database) + "?user=" + encode(user)
+        + (tls ? "&sslmode=require" : "");
   }
 
   private static String encode(String value) {

@@ -1,5 +1,6 @@
 package io.pgmux.junit5.internal;
 
+import io.pgmux.TlsConfig;
 import io.pgmux.junit5.PgMux;
 import io.pgmux.junit5.Route;
 import java.util.ArrayList;
@@ -18,12 +19,14 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  *     {@code BackendSource}
  * @param postgresVersion the embedded servers' version, {@code ""} for the classpath's
  * @param serverConfig settings for the embedded servers
+ * @param tls how the proxy terminates TLS for clients, or {@code null} for none
  */
 public record Setup(
     List<RouteSpec> routes,
     Map<String, Object> backends,
     String postgresVersion,
-    Map<String, String> serverConfig) {
+    Map<String, String> serverConfig,
+    TlsConfig tls) {
 
   /** Copies the collections, keeping their order. */
   public Setup {
@@ -52,6 +55,6 @@ public record Setup(
       }
       config.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
     }
-    return new Setup(routes, Map.of(), annotation.postgresVersion().trim(), config);
+    return new Setup(routes, Map.of(), annotation.postgresVersion().trim(), config, null);
   }
 }

@@ -1,0 +1,2 @@
+ALTER TABLE invoice ADD COLUMN status text NOT NULL DEFAULT 'open'
+  CHECK (status IN ('open', 'paid'));
