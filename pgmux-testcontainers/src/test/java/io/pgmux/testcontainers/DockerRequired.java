@@ -14,7 +14,7 @@ import org.testcontainers.DockerClientFactory;
  * pass by skipping. After the class, no container of the tests may be left: Ryuk, which would
  * reap them, does not run everywhere.
  */
-final class DockerRequired implements BeforeAllCallback {
+public final class DockerRequired implements BeforeAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {

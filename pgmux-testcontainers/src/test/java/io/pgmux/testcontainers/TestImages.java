@@ -7,18 +7,18 @@ import org.testcontainers.utility.DockerImageName;
  * {@code PGMUX_CI_*} variables that {@code shared/ci/docker-env.sh} exports name them (CI has no
  * registry).
  */
-final class TestImages {
+public final class TestImages {
   private TestImages() {}
 
-  static DockerImageName postgres15() {
+  public static DockerImageName postgres15() {
     return postgres("PGMUX_CI_POSTGRES_IMAGE", "postgres:15");
   }
 
-  static DockerImageName postgres17() {
+  public static DockerImageName postgres17() {
     return postgres("PGMUX_CI_POSTGRES17_IMAGE", "postgres:17");
   }
 
-  static DockerImageName jre() {
+  public static DockerImageName jre() {
     return DockerImageName.parse(env("PGMUX_CI_JRE_IMAGE", PgMuxContainer.DEFAULT_JRE_IMAGE));
   }
 
