@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(Backends.Resolver.class)
 class SoakIT {
-  private static final Duration DURATION = Duration.ofSeconds(Long.getLong("pgmux.soak.seconds", 60));
+  private static final Duration DURATION = Duration.ofSeconds(Long.getLong("pgmux.soak.seconds", 120));
   private static final int WORKERS = 150;
 
   @Test

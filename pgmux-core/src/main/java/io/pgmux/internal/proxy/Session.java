@@ -595,7 +595,12 @@ final class Session implements EventLoop.Handler {
         }
         toClientFrames.feed(buffer);
       }
-      to.write(buffer);
+      try {
+        to.write(buffer);
+      } catch (IOException | RuntimeException e) {
+        pool.release(buffer); // the session ends; the buffer must not go with it
+        throw e;
+      }
       if (buffer.hasRemaining()) {
         pipe.pending = buffer;
       } else {
