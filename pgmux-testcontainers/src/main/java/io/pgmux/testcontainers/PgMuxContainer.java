@@ -182,7 +182,9 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
     if (tlsRequired && !tls) {
       throw new IllegalStateException("withTlsRequired() needs withTls(certificate, key)");
     }
-    List<String> command = new ArrayList<>(List.of("--listen", "0.0.0.0:" + PROXY_PORT));
+    // A stopped backend container leaves a cached address that nobody answers: fail fast.
+    List<String> command =
+        new ArrayList<>(List.of("--listen", "0.0.0.0:" + PROXY_PORT, "--connect-timeout", "3"));
     routes.forEach((user, route) -> command.addAll(List.of("--route", user + "=" + target(user, route))));
     if (tls) {
       command.addAll(List.of("--tls-cert", TLS_CERT, "--tls-key", TLS_KEY));

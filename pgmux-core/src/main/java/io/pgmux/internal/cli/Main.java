@@ -32,6 +32,7 @@ public final class Main {
           "  --tls-key FILE            PEM private key for --tls-cert (PKCS#8, PKCS#1 RSA or SEC1 EC)",
           "  --tls-required            refuse clients that do not use TLS",
           "  --startup-timeout SECONDS time a client has to log in (default 60)",
+          "  --connect-timeout SECONDS time to connect to a backend (default 10)",
           "  --max-connections N       clients served at once (default 10000)",
           "  --help                    print this help",
           "",
@@ -105,6 +106,7 @@ public final class Main {
     Path tlsKey;
     boolean tlsRequired;
     Duration startupTimeout;
+    Duration connectTimeout;
     Integer maxConnections;
     boolean help;
 
@@ -149,6 +151,9 @@ public final class Main {
             break;
           case "--startup-timeout":
             options.startupTimeout = Duration.ofSeconds(positive(arg, value));
+            break;
+          case "--connect-timeout":
+            options.connectTimeout = Duration.ofSeconds(positive(arg, value));
             break;
           case "--max-connections":
             options.maxConnections = positive(arg, value);
@@ -244,6 +249,9 @@ public final class Main {
       }
       if (startupTimeout != null) {
         proxy.withStartupTimeout(startupTimeout);
+      }
+      if (connectTimeout != null) {
+        proxy.withConnectTimeout(connectTimeout);
       }
       if (maxConnections != null) {
         proxy.withMaxConnections(maxConnections);

@@ -20,7 +20,9 @@ class MainTest {
                 "--listen", "127.0.0.1:5434",
                 "--route", "alice=db1:5432",
                 "--route", "bob=postgres@db2:6432/app",
-                "--route=carol=[::1]:5433/reports"));
+                "--route=carol=[::1]:5433/reports",
+                "--connect-timeout", "3"));
+    assertThat(options.connectTimeout).hasSeconds(3);
     assertThat(options.routes)
         .containsEntry("alice", BackendConfig.of("db1", 5432))
         .containsEntry("bob", new BackendConfig("db2", 6432, "postgres", "app"))
