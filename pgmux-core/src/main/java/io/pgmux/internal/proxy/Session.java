@@ -565,6 +565,7 @@ final class Session implements EventLoop.Handler {
         return;
       }
       ByteBuffer buffer = pool.acquire();
+      int room = buffer.remaining();
       int n;
       try {
         n = from.read(buffer);
@@ -605,6 +606,11 @@ final class Session implements EventLoop.Handler {
         pipe.pending = buffer;
       } else {
         pool.release(buffer);
+      }
+      if (n < room && !from.isTls()) {
+        // A short read emptied the socket, so another read would only return 0: one syscall
+        // saved per message. The selector is level-triggered and reports later bytes itself.
+        return;
       }
     }
     if (from.hasBufferedInput()) {
