@@ -11,6 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Handler;
+import java.util.logging.Logger;
 
 /**
  * {@code java -jar pgmux-core.jar --listen HOST:PORT --route USER=[BACKEND_USER@]HOST:PORT[/DB]
@@ -34,6 +37,7 @@ public final class Main {
           "  --startup-timeout SECONDS time a client has to log in (default 60)",
           "  --connect-timeout SECONDS time to connect to a backend (default 10)",
           "  --max-connections N       clients served at once (default 10000)",
+          "  --event-loops N           threads relaying bytes (default: one per CPU)",
           "  --help                    print this help",
           "",
           "Example:",
@@ -48,9 +52,14 @@ public final class Main {
 
   public static void main(String[] args) {
     // One line per log record (java.util.logging's default takes two), unless the user chose.
-    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-      System.setProperty(
-          "java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$s %5$s%6$s%n");
+    if (System.getProperty("java.util.logging.config.file") == null
+        && System.getProperty("java.util.logging.config.class") == null
+        && System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      for (Handler handler : Logger.getLogger("").getHandlers()) {
+        if (handler instanceof ConsoleHandler) {
+          handler.setFormatter(new LogLineFormatter());
+        }
+      }
     }
     int status = run(args, System.out, System.err);
     if (status != 0) {
@@ -108,6 +117,7 @@ public final class Main {
     Duration startupTimeout;
     Duration connectTimeout;
     Integer maxConnections;
+    Integer eventLoops;
     boolean help;
 
     static Options parse(List<String> args) {
@@ -157,6 +167,9 @@ public final class Main {
             break;
           case "--max-connections":
             options.maxConnections = positive(arg, value);
+            break;
+          case "--event-loops":
+            options.eventLoops = positive(arg, value);
             break;
           default:
             throw new IllegalArgumentException("unknown option " + arg);
@@ -255,6 +268,9 @@ public final class Main {
       }
       if (maxConnections != null) {
         proxy.withMaxConnections(maxConnections);
+      }
+      if (eventLoops != null) {
+        proxy.withEventLoops(eventLoops);
       }
       return proxy;
     }

@@ -21,8 +21,10 @@ class MainTest {
                 "--route", "alice=db1:5432",
                 "--route", "bob=postgres@db2:6432/app",
                 "--route=carol=[::1]:5433/reports",
-                "--connect-timeout", "3"));
+                "--connect-timeout", "3",
+                "--event-loops", "1"));
     assertThat(options.connectTimeout).hasSeconds(3);
+    assertThat(options.eventLoops).isEqualTo(1);
     assertThat(options.routes)
         .containsEntry("alice", BackendConfig.of("db1", 5432))
         .containsEntry("bob", new BackendConfig("db2", 6432, "postgres", "app"))
