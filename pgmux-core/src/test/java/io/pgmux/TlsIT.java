@@ -4,6 +4,7 @@ import static io.pgmux.test.TestPostgres.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgmux.test.Await;
 import io.pgmux.test.Backends;
 import io.pgmux.test.Jdbc;
 import io.pgmux.test.Psql;
@@ -11,7 +12,13 @@ import io.pgmux.test.RawClient;
 import io.pgmux.test.TestTls;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -69,6 +76,46 @@ class TlsIT {
     try (Connection c = Jdbc.connect(proxy, "scram_user", PASSWORD, "postgres", properties)) {
       assertThat(Jdbc.queryString(c, "SELECT current_user")).isEqualTo("scram_user");
     }
+  }
+
+  @Test
+  void handshakeStepsRunOffTheEventLoop(Backends backends) throws Exception {
+    // One event loop, and a key manager that holds the TLS handshake in the middle: if the
+    // handshake ran on the loop, the plain session on the same loop could not answer.
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicReference<String> handshakeThread = new AtomicReference<>();
+    SSLContext context = TestTls.contextHoldingHandshakes(release, handshakeThread);
+    proxy =
+        new ProxyServer("127.0.0.1:0", backends.router())
+            .withTls(TlsConfig.of(context))
+            .withEventLoops(1)
+            .start();
+    Properties bounded = new Properties();
+    bounded.setProperty("socketTimeout", "10");
+    try (Connection plain = Jdbc.connect(proxy, "scram_user", PASSWORD, "postgres", bounded)) {
+      CompletableFuture<String> tlsLogin =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (Connection c =
+                    Jdbc.connect(proxy, "clear_user", PASSWORD, "postgres", tls("require"))) {
+                  return Jdbc.queryString(c, "SELECT current_user");
+                } catch (SQLException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      Await.until(
+          "the TLS handshake to reach the key manager",
+          Duration.ofSeconds(10),
+          () -> handshakeThread.get() != null);
+
+      assertThat(Jdbc.queryString(plain, "SELECT 1")).isEqualTo("1");
+
+      release.countDown();
+      assertThat(tlsLogin.get(10, TimeUnit.SECONDS)).isEqualTo("clear_user");
+    } finally {
+      release.countDown();
+    }
+    assertThat(handshakeThread.get()).startsWith("pgmux-tls-");
   }
 
   @Test

@@ -3,7 +3,9 @@ package io.pgmux.internal.net;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
@@ -17,6 +19,10 @@ import javax.net.ssl.SSLSession;
  * A socket with TLS, driven by an {@link SSLEngine}. The handshake runs inside {@link #read} and
  * {@link #flush}: a read may need to write handshake records, and the caller learns of that
  * through {@link #hasQueuedOutput()} and {@link #needsRead()}.
+ *
+ * <p>The engine's delegated tasks (the handshake's key exchange and signatures, milliseconds of
+ * CPU each) run on {@code tasks}, not on the loop: meanwhile the transport is {@link #busy()},
+ * and {@code tasksDone} is called, from the task thread, when the handshake can go on.
  *
  * <p>Buffers come from the loop's {@link BufferPool} and go back as soon as they are empty, so an
  * idle TLS session holds only its engine.
@@ -33,16 +39,31 @@ public final class TlsTransport extends Transport {
   /** Decrypted bytes that did not fit the caller's buffer. Filling mode; null when empty. */
   private ByteBuffer appIn;
   private boolean inboundDone;
+  private final Executor tasks;
+  private final Runnable tasksDone;
+  /** Set on the loop when tasks are handed off; cleared on the loop by {@link #resumed()}. */
+  private boolean busy;
 
   /**
    * @param initial bytes already read from the socket that belong to the handshake (a ClientHello
    *     sent without SSLRequest); may be empty
+   * @param tasks runs the engine's delegated tasks
+   * @param tasksDone called on the task thread once they ran; must get the loop to call {@link
+   *     #resumed()} and then read again
    */
-  public TlsTransport(SocketChannel channel, SSLEngine engine, BufferPool pool, ByteBuffer initial)
+  public TlsTransport(
+      SocketChannel channel,
+      SSLEngine engine,
+      BufferPool pool,
+      ByteBuffer initial,
+      Executor tasks,
+      Runnable tasksDone)
       throws SSLException {
     super(channel);
     this.engine = engine;
     this.pool = pool;
+    this.tasks = tasks;
+    this.tasksDone = tasksDone;
     if (initial.hasRemaining()) {
       netIn = pool.acquire();
       netIn.put(initial);
@@ -81,10 +102,13 @@ public final class TlsTransport extends Transport {
       return drainAppIn(dst);
     }
     while (true) {
+      if (busy) {
+        return 0;
+      }
       HandshakeStatus status = engine.getHandshakeStatus();
       if (status == HandshakeStatus.NEED_TASK) {
-        runTasks();
-        continue;
+        handOffTasks();
+        return 0;
       }
       if (status == HandshakeStatus.NEED_WRAP) {
         if (!wrapHandshake()) {
@@ -194,7 +218,17 @@ public final class TlsTransport extends Transport {
 
   @Override
   public boolean needsRead() {
-    return engine.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP;
+    return !busy && engine.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP;
+  }
+
+  @Override
+  public boolean busy() {
+    return busy;
+  }
+
+  /** The delegated tasks ran; call on the loop before reading again. */
+  public void resumed() {
+    busy = false;
   }
 
   @Override
@@ -281,10 +315,29 @@ public final class TlsTransport extends Transport {
     }
   }
 
+  /** Runs the delegated tasks here; for the rare task after the handshake, in {@link #write}. */
   private void runTasks() {
     Runnable task;
     while ((task = engine.getDelegatedTask()) != null) {
       task.run();
     }
+  }
+
+  private void handOffTasks() {
+    List<Runnable> pending = new ArrayList<>(2);
+    Runnable task;
+    while ((task = engine.getDelegatedTask()) != null) {
+      pending.add(task);
+    }
+    busy = true;
+    tasks.execute(
+        () -> {
+          try {
+            // The engine keeps what a task throws and reports it at the next wrap or unwrap.
+            pending.forEach(Runnable::run);
+          } finally {
+            tasksDone.run();
+          }
+        });
   }
 }

@@ -42,6 +42,14 @@ public abstract class Transport {
    */
   public abstract boolean needsRead();
 
+  /**
+   * Returns true while the transport works off the loop (a TLS handshake step on another thread):
+   * it must not be read until it calls back.
+   */
+  public boolean busy() {
+    return false;
+  }
+
   /** Returns true if input is already decoded or buffered, so no socket event will announce it. */
   public abstract boolean hasBufferedInput();
 

@@ -21,6 +21,7 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -43,6 +44,11 @@ public final class ProxyEngine implements AutoCloseable {
   private final ServerSocketChannel server;
   private final EventLoop[] loops;
   private final ThreadPoolExecutor routerPool;
+  /**
+   * Runs the CPU-heavy steps of TLS handshakes (key exchange, signatures) off the event loops, so
+   * a burst of new TLS clients does not stall the relaying of established sessions.
+   */
+  private final ThreadPoolExecutor tlsPool;
   private final CancelRegistry cancels = new CancelRegistry();
   private final ConcurrentHashMap<Long, Session> connections = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, AtomicInteger> perBackend = new ConcurrentHashMap<>();
@@ -75,6 +81,21 @@ public final class ProxyEngine implements AutoCloseable {
               return thread;
             });
     routerPool.allowCoreThreadTimeOut(true);
+    int tlsThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    AtomicInteger tlsThreadIds = new AtomicInteger();
+    this.tlsPool =
+        new ThreadPoolExecutor(
+            tlsThreads,
+            tlsThreads,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            task -> {
+              Thread thread = new Thread(task, "pgmux-tls-" + tlsThreadIds.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    tlsPool.allowCoreThreadTimeOut(true);
   }
 
   /** Binds the listening socket and starts the event loops. */
@@ -119,6 +140,10 @@ public final class ProxyEngine implements AutoCloseable {
 
   ExecutorService routerPool() {
     return routerPool;
+  }
+
+  Executor tlsPool() {
+    return tlsPool;
   }
 
   CancelRegistry cancels() {
@@ -348,6 +373,7 @@ public final class ProxyEngine implements AutoCloseable {
       loop.shutdown();
     }
     routerPool.shutdownNow();
+    tlsPool.shutdownNow();
     try {
       for (EventLoop loop : loops) {
         if (!loop.awaitTermination(STOP_WAIT_MILLIS)) {
@@ -356,6 +382,9 @@ public final class ProxyEngine implements AutoCloseable {
       }
       if (!routerPool.awaitTermination(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
         LOG.log(Level.WARNING, "a router call did not end within " + STOP_WAIT_MILLIS + " ms");
+      }
+      if (!tlsPool.awaitTermination(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+        LOG.log(Level.WARNING, "a TLS handshake step did not end within " + STOP_WAIT_MILLIS + " ms");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

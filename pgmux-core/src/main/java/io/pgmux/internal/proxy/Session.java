@@ -397,7 +397,28 @@ final class Session implements EventLoop.Handler {
   }
 
   private void startTls(ByteBuffer initial) throws IOException {
-    client = new TlsTransport(client.channel(), engine.settings().tls().get(), pool, initial);
+    client =
+        new TlsTransport(
+            client.channel(),
+            engine.settings().tls().get(),
+            pool,
+            initial,
+            engine.tlsPool(),
+            () -> loop.execute(this::handshakeStepDone));
+  }
+
+  /** A TLS handshake step ran off the loop: take the handshake up where it paused. */
+  private void handshakeStepDone() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    ((TlsTransport) client).resumed();
+    try {
+      clientReadable();
+      updateInterest();
+    } catch (IOException | RuntimeException e) {
+      failed(e);
+    }
   }
 
   // --------------------------------------------------------------------------------- routing
@@ -723,6 +744,9 @@ final class Session implements EventLoop.Handler {
     }
     if (client.needsRead() && state != State.REFUSING) {
       clientOps |= OP_READ;
+    }
+    if (client.busy()) {
+      clientOps &= ~OP_READ; // nothing to do with bytes until the handshake step is back
     }
     if (clientKey.interestOps() != clientOps) {
       clientKey.interestOps(clientOps);
