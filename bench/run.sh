@@ -1,108 +1,149 @@
 #!/usr/bin/env bash
-# pgMux benchmark: one PostgreSQL server, reached directly, through PgBouncer (session mode) and
-# through pgMux, measured in interleaved rounds (A B C A B C ...) and reported as medians and
-# ratios against the direct connection.
+# pgMux benchmark: one PostgreSQL server reached directly, through PgBouncer (session mode),
+# through socat (a plain TCP relay: the floor for any proxy that adds a hop) and through pgMux,
+# measured in interleaved rounds (A B C D A B C D ...) and reported as medians and as ratios.
 #
-#   bench/run.sh            quick: 3 rounds of 10 s, COPY of 256 MB
-#   bench/run.sh --full     5 rounds of 30 s, COPY of 1 GB
+#   bench/run.sh            quick: 3 rounds of 10 s, COPY of 256 MB, burst of 5 000 TLS logins
+#   bench/run.sh --full     5 rounds of 20 s, COPY of 1 GB, the burst three times
 #
-# Needs root (installs Debian's postgresql and pgbouncer when missing; runs the servers as the
-# unprivileged user "postgres"). Everything listens on 127.0.0.1; everything started is stopped
-# on exit.
+# Needs root on Debian: installs postgresql, pgbouncer, socat and openssl when missing, and runs
+# the servers as the unprivileged user "postgres". Everything listens on 127.0.0.1 on ports below
+# the ephemeral range; everything started is stopped on exit. The table goes to standard output,
+# progress to standard error, raw figures to bench/last-run.txt. BENCH_ROUNDS, BENCH_SECONDS and
+# BENCH_BURST_CLIENTS override the mode's numbers; BENCH_JUNIT=false skips the JUnit timing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ROUNDS=3 SECONDS_PER_RUN=10 COPY_MB=256 IDLE_SESSIONS=1000
-if [ "${1:-}" = "--full" ]; then ROUNDS=5 SECONDS_PER_RUN=30 COPY_MB=1024; fi
-CLIENTS=16
-PG_PORT=55432 BOUNCER_PORT=55433 MUX_PORT=55434
+ROUNDS=3 SECONDS_PER_RUN=10 COPY_MB=256 BURST_ROUNDS=1
+if [ "${1:-}" = "--full" ]; then ROUNDS=5 SECONDS_PER_RUN=20 COPY_MB=1024 BURST_ROUNDS=3; fi
+ROUNDS=${BENCH_ROUNDS:-$ROUNDS} SECONDS_PER_RUN=${BENCH_SECONDS:-$SECONDS_PER_RUN}
+CLIENTS=16 IDLE_SESSIONS=1000 BURST_CLIENTS=${BENCH_BURST_CLIENTS:-5000}
+PG_PORT=25432 BOUNCER_PORT=25433 RELAY_PORT=25434 MUX_PORT=25435
+BOUNCER_TLS_PORT=25443 MUX_TLS_PORT=25445
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 
-if ! command -v pgbouncer >/dev/null || ! command -v bc >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  log "installing postgresql and pgbouncer"
+if ! command -v pgbouncer >/dev/null || ! command -v socat >/dev/null || ! command -v openssl >/dev/null \
+  || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  log "installing postgresql, pgbouncer, socat and openssl"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql pgbouncer bc >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql pgbouncer socat openssl >/dev/null
 fi
 PGBIN=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true # the burst holds thousands of sockets per process
+
+if [ ! -f pgmux-core/target/pgmux-core-0.1.0.jar ] || [ ! -d "$HOME/.m2/repository/org/postgresql/postgresql" ]; then
+  log "building pgmux-core and fetching pgjdbc"
+  ./mvnw -q -pl pgmux-core -am install -DskipTests
+fi
+PGJDBC=$(ls "$HOME"/.m2/repository/org/postgresql/postgresql/*/postgresql-*.jar | grep -v sources | sort -V | tail -1)
 
 WORK=$(mktemp -d /tmp/pgmux-bench.XXXXXX)
 chown postgres "$WORK"
-MUX_PID="" BOUNCER_PID=""
+PIDS=()
 cleanup() {
-  [ -n "$MUX_PID" ] && kill "$MUX_PID" 2>/dev/null || true
-  [ -n "$BOUNCER_PID" ] && kill "$BOUNCER_PID" 2>/dev/null || true
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/data" -m fast stop >/dev/null 2>&1 || true
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
+# Waits up to 15 s for a line in a log file.
+await_line() { # file pattern
+  for _ in $(seq 1 150); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  log "timed out waiting for '$2' in $1:"; cat "$1" >&2; exit 1
+}
+
+# --- the servers -------------------------------------------------------------------------------
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+  -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+chown postgres "$WORK/key.pem" "$WORK/cert.pem"
+chmod 600 "$WORK/key.pem"
+
+MAX_CONNECTIONS=$(( (BURST_CLIENTS > IDLE_SESSIONS ? BURST_CLIENTS : IDLE_SESSIONS) + 200 ))
 log "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
 runuser -u postgres -- "$PGBIN/initdb" -D "$WORK/data" -A trust -U postgres >/dev/null
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/pg.log" -w \
-  -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=$((IDLE_SESSIONS + 100)) -c shared_buffers=256MB" \
-  start >/dev/null
-export PGHOST=127.0.0.1 PGUSER=postgres PGDATABASE=postgres
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/pg.log" -w -o "-p $PG_PORT -k $WORK \
+  -c listen_addresses=127.0.0.1 -c max_connections=$MAX_CONNECTIONS -c shared_buffers=256MB \
+  -c ssl=on -c ssl_cert_file=$WORK/cert.pem -c ssl_key_file=$WORK/key.pem" start >/dev/null
+# Plain connections everywhere but in the burst: libpq would otherwise prefer TLS where offered.
+export PGHOST=127.0.0.1 PGUSER=postgres PGDATABASE=postgres PGSSLMODE=disable
 pgbench -i -s 10 -q -p "$PG_PORT" >/dev/null 2>&1
 
-cat >"$WORK/pgbouncer.ini" <<EOF
+echo '"postgres" ""' >"$WORK/userlist.txt"
+bouncer() { # name port
+  cat >"$WORK/$1.ini" <<EOF
 [databases]
 * = host=127.0.0.1 port=$PG_PORT
 [pgbouncer]
 listen_addr = 127.0.0.1
-listen_port = $BOUNCER_PORT
+listen_port = $2
 auth_type = trust
 auth_file = $WORK/userlist.txt
 pool_mode = session
-max_client_conn = $((IDLE_SESSIONS + 100))
-default_pool_size = $((IDLE_SESSIONS + 50))
+max_client_conn = $MAX_CONNECTIONS
+default_pool_size = $MAX_CONNECTIONS
 unix_socket_dir =
-logfile = $WORK/pgbouncer.log
+logfile = $WORK/$1.log
+pidfile = $WORK/$1.pid
+client_tls_sslmode = allow
+client_tls_cert_file = $WORK/cert.pem
+client_tls_key_file = $WORK/key.pem
 EOF
-echo '"postgres" ""' >"$WORK/userlist.txt"
-chown postgres "$WORK"/pgbouncer.ini "$WORK"/userlist.txt
-runuser -u postgres -- pgbouncer "$WORK/pgbouncer.ini" >/dev/null 2>&1 &
-BOUNCER_PID=$!
-
-if [ ! -f pgmux-core/target/pgmux-core-0.1.0.jar ]; then
-  log "building pgmux-core"
-  ./mvnw -q -pl pgmux-core package -DskipTests
-fi
-java -jar pgmux-core/target/pgmux-core-0.1.0.jar --listen "127.0.0.1:$MUX_PORT" \
-  --route "postgres=127.0.0.1:$PG_PORT" --max-connections $((IDLE_SESSIONS + 100)) \
-  >"$WORK/pgmux.log" 2>&1 &
-MUX_PID=$!
-for _ in $(seq 1 100); do
-  grep -q "pgmux: listening" "$WORK/pgmux.log" 2>/dev/null && pg_isready -q -p "$BOUNCER_PORT" && break
-  sleep 0.1
+  chown postgres "$WORK/$1.ini" "$WORK/userlist.txt"
+  runuser -u postgres -- pgbouncer "$WORK/$1.ini" >/dev/null 2>&1 &
+  PIDS+=($!)
+}
+pgmux() { # name port [options]
+  local name=$1 port=$2; shift 2
+  # A fixed, pre-touched heap: resident memory then grows only by what is off the heap, and the
+  # heap's share is read from the live set, so the two add up to the cost of a session.
+  java -Xms512m -Xmx512m -XX:+AlwaysPreTouch -jar pgmux-core/target/pgmux-core-0.1.0.jar --listen "127.0.0.1:$port" \
+    --route "postgres=127.0.0.1:$PG_PORT" --max-connections "$MAX_CONNECTIONS" "$@" >"$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+  eval "${name}_PID=$!"
+}
+bouncer pgbouncer "$BOUNCER_PORT"
+socat "TCP-LISTEN:$RELAY_PORT,bind=127.0.0.1,fork,reuseaddr,backlog=1024,nodelay" "TCP:127.0.0.1:$PG_PORT,nodelay" &
+PIDS+=($!)
+pgmux pgmux "$MUX_PORT"
+await_line "$WORK/pgmux.log" "pgmux: listening"
+for port in "$BOUNCER_PORT" "$RELAY_PORT"; do
+  for _ in $(seq 1 150); do pg_isready -q -p "$port" && break; sleep 0.1; done
 done
 
-declare -A PORT=([direct]=$PG_PORT [pgbouncer]=$BOUNCER_PORT [pgmux]=$MUX_PORT)
-TARGETS="direct pgbouncer pgmux"
+declare -A PORT=([direct]=$PG_PORT [pgbouncer]=$BOUNCER_PORT [relay]=$RELAY_PORT [pgmux]=$MUX_PORT)
+TARGETS="direct pgbouncer relay pgmux"
 RESULTS="$WORK/results"
 : >"$RESULTS"
+record() { echo "$1 $2 $3" >>"$RESULTS"; } # metric target value
 
-# One pgbench run: appends "metric target value" lines.
+# The JVM compiles its hot code in the first seconds of load; measure the steady state.
+log "warming up pgMux's JIT (20 s of queries, 20 s of connections)"
+pgbench -n -S -c "$CLIENTS" -j 2 -T 20 -p "$MUX_PORT" >/dev/null 2>&1
+pgbench -n -S -C -c "$CLIENTS" -j 2 -T 20 -p "$MUX_PORT" >/dev/null 2>&1
+
+# --- the measurements --------------------------------------------------------------------------
 run_pgbench() { # name target args...
-  local name=$1 target=$2; shift 2
-  local out
+  local name=$1 target=$2 out lat; shift 2
   out=$(pgbench -n -p "${PORT[$target]}" -T "$SECONDS_PER_RUN" "$@" 2>&1)
-  echo "$name.tps $target $(echo "$out" | awk '/^tps =/ {print $3; exit}')" >>"$RESULTS"
-  local lat
+  record "$name.tps" "$target" "$(echo "$out" | awk '/^tps =/ {print $3; exit}')"
   lat=$(echo "$out" | awk '/^latency average/ {print $4; exit}')
-  [ -n "$lat" ] && echo "$name.latency_ms $target $lat" >>"$RESULTS"
+  [ -n "$lat" ] && record "$name.latency_ms" "$target" "$lat"
   return 0
 }
 
-# Per-transaction latency p99 from a log: runs pgbench with --log into $WORK.
-run_latency() { # target
-  local target=$1 dir="$WORK/lat-$1"
+# Per-transaction latency percentiles from pgbench's log.
+run_latency() { # name target args...
+  local name=$1 target=$2 dir="$WORK/lat"; shift 2
   rm -rf "$dir" && mkdir -p "$dir"
-  (cd "$dir" && pgbench -n -S -p "${PORT[$target]}" -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" --log --log-prefix=tx >/dev/null 2>&1)
-  local p99
-  p99=$(cat "$dir"/tx* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {print a[int(NR*0.99)] / 1000}')
-  echo "select.p99_ms $target $p99" >>"$RESULTS"
+  (cd "$dir" && pgbench -n -S -p "${PORT[$target]}" -j 2 -T "$SECONDS_PER_RUN" --log --log-prefix=tx "$@" >/dev/null 2>&1)
+  cat "$dir"/tx* | awk '{print $3}' | sort -n >"$dir/sorted"
+  local n
+  n=$(wc -l <"$dir/sorted")
+  record "$name.p50_ms" "$target" "$(awk -v i=$((n / 2)) 'NR == i {print $1 / 1000}' "$dir/sorted")"
+  record "$name.p99_ms" "$target" "$(awk -v i=$((n * 99 / 100)) 'NR == i {print $1 / 1000}' "$dir/sorted")"
 }
 
 run_copy() { # target
@@ -111,11 +152,11 @@ run_copy() { # target
   t0=$(date +%s.%N)
   psql -q -p "${PORT[$target]}" -c "\\copy (SELECT repeat('x', 95) || i FROM generate_series(1, $rows) i) TO STDOUT" >"$WORK/copy.txt"
   t1=$(date +%s.%N)
-  echo "copy_out.MB_s $target $(echo "$COPY_MB / ($t1 - $t0)" | bc -l)" >>"$RESULTS"
+  record copy_out.MB_s "$target" "$(echo "$COPY_MB / ($t1 - $t0)" | bc -l)"
   t0=$(date +%s.%N)
   psql -q -p "${PORT[$target]}" -c "\\copy bulk_in FROM '$WORK/copy.txt'" >/dev/null
   t1=$(date +%s.%N)
-  echo "copy_in.MB_s $target $(echo "$COPY_MB / ($t1 - $t0)" | bc -l)" >>"$RESULTS"
+  record copy_in.MB_s "$target" "$(echo "$COPY_MB / ($t1 - $t0)" | bc -l)"
   rm -f "$WORK/copy.txt"
 }
 
@@ -125,44 +166,96 @@ for round in $(seq 1 "$ROUNDS"); do
     run_pgbench select_simple "$target" -S -c "$CLIENTS" -j 2
     run_pgbench select_prepared "$target" -S -M prepared -c "$CLIENTS" -j 2
     run_pgbench connect "$target" -S -C -c "$CLIENTS" -j 2
-    run_latency "$target"
-    [ "$target" != pgbouncer ] && run_copy "$target"
+    run_latency select_saturated "$target" -c "$CLIENTS"
+    run_latency select_at_2000tps "$target" -c 4 -R 2000
+    case $target in direct | pgmux) run_copy "$target" ;; esac
   done
 done
 
-# Memory: pgMux's RSS with IDLE_SESSIONS sessions held open and idle (pgbench clients that sleep).
-rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$MUX_PID/status"; }
-echo '\sleep 20 s' >"$WORK/idle.sql"
-before=$(rss_kib)
-pgbench -n -p "$MUX_PORT" -c "$IDLE_SESSIONS" -j 4 -t 1 -f "$WORK/idle.sql" >/dev/null 2>&1 &
+# --- memory with idle sessions -----------------------------------------------------------------
+# pgMux's resident set and its live heap (after a full GC) before and while IDLE_SESSIONS
+# authenticated sessions sit idle through it (pgbench clients in \sleep).
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$pgmux_PID/status"; }
+live_heap_kib() { jcmd "$pgmux_PID" GC.class_histogram | awk '/^Total/ {print int($3 / 1024)}'; }
+# Clients connected to pgMux, counted from their side of the socket.
+backends() { ss -Htn state established "( dport = :$MUX_PORT )" | wc -l; }
+log "memory: $IDLE_SESSIONS idle sessions through pgMux"
+echo '\sleep 60 s' >"$WORK/idle.sql"
+heap_before=$(live_heap_kib) rss_before=$(rss_kib)
+pgbench -n -p "$MUX_PORT" -c "$IDLE_SESSIONS" -j 4 -t 1 -f "$WORK/idle.sql" >"$WORK/idle.log" 2>&1 &
 IDLE=$!
-for _ in $(seq 1 150); do
-  n=$(psql -At -p "$PG_PORT" -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'")
-  [ "$n" -gt "$IDLE_SESSIONS" ] && break
+for _ in $(seq 1 300); do
+  [ "$(backends)" -ge "$IDLE_SESSIONS" ] && break
   sleep 0.1
 done
-during=$(rss_kib)
-wait "$IDLE" || true
-echo "idle.sessions pgmux $n" >>"$RESULTS"
-echo "idle.rss_kib_before pgmux $before" >>"$RESULTS"
-echo "idle.rss_kib_with_sessions pgmux $during" >>"$RESULTS"
-echo "idle.kib_per_session pgmux $(( (during - before) / IDLE_SESSIONS ))" >>"$RESULTS"
+n=$(backends)
+heap_during=$(live_heap_kib) rss_during=$(rss_kib)
+kill "$IDLE" 2>/dev/null || true
+wait "$IDLE" 2>/dev/null || true
+if [ "$n" -lt "$IDLE_SESSIONS" ]; then
+  log "only $n of $IDLE_SESSIONS idle sessions came up:"; cat "$WORK/idle.log" >&2
+fi
+record idle.sessions pgmux "$n"
+record idle.rss_kib_before pgmux "$rss_before"
+record idle.rss_kib_with_sessions pgmux "$rss_during"
+record idle.heap_kib_before pgmux "$heap_before"
+record idle.heap_kib_with_sessions pgmux "$heap_during"
+record idle.kib_per_session_off_heap pgmux "$(echo "($rss_during - $rss_before) / $n" | bc -l)"
+record idle.kib_per_session_heap pgmux "$(echo "($heap_during - $heap_before) / $n" | bc -l)"
+record idle.kib_per_session_total pgmux "$(echo "($rss_during - $rss_before + $heap_during - $heap_before) / $n" | bc -l)"
 
-# The table: medians per metric and target, ratios against direct.
-python3 - "$RESULTS" "$ROUNDS" "$SECONDS_PER_RUN" "$COPY_MB" <<'PY'
+# --- a burst of TLS logins ---------------------------------------------------------------------
+# Everyone terminates TLS with the same certificate: PostgreSQL itself, PgBouncer, pgMux.
+# Last, because PgBouncer keeps the server connections it opened here (that is its pooling).
+log "burst: starting TLS listeners"
+bouncer pgbouncer_tls "$BOUNCER_TLS_PORT"
+pgmux pgmux_tls "$MUX_TLS_PORT" --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
+await_line "$WORK/pgmux_tls.log" "pgmux: listening"
+for _ in $(seq 1 150); do pg_isready -q -p "$BOUNCER_TLS_PORT" && break; sleep 0.1; done
+# PostgreSQL serves TLS and plain on one port.
+declare -A TLS_PORT=([direct]=$PG_PORT [pgbouncer]=$BOUNCER_TLS_PORT [pgmux]=$MUX_TLS_PORT)
+for round in $(seq 1 "$BURST_ROUNDS"); do
+  for target in direct pgbouncer pgmux; do
+    log "burst $round/$BURST_ROUNDS: $BURST_CLIENTS TLS logins at once through $target"
+    java -Xss256k -cp "$PGJDBC" bench/StartupBurst.java \
+      "jdbc:postgresql://127.0.0.1:${TLS_PORT[$target]}/postgres?user=postgres&sslmode=require&connectTimeout=120&socketTimeout=300" \
+      "$BURST_CLIENTS" 600 2>"$WORK/burst.err" | while read -r metric value; do record "$metric" "$target" "$value"; done
+    [ -s "$WORK/burst.err" ] && { log "burst errors through $target:"; cat "$WORK/burst.err" >&2; }
+  done
+done
+
+
+cp "$RESULTS" bench/last-run.txt
+
+# --- the table: medians per metric and target, pgMux's ratios ----------------------------------
+python3 - "$RESULTS" "$ROUNDS" "$SECONDS_PER_RUN" "$COPY_MB" "$BURST_CLIENTS" <<'PY'
 import collections, statistics, sys
 rows = collections.defaultdict(list)
 for line in open(sys.argv[1]):
-    metric, target, value = line.split()
-    if value:
-        rows[(metric, target)].append(float(value))
+    parts = line.split()
+    if len(parts) == 3:
+        rows[(parts[0], parts[1])].append(float(parts[2]))
+targets = ("direct", "pgbouncer", "relay", "pgmux")
 metrics = sorted({m for m, _ in rows})
-print(f"\npgMux benchmark: {sys.argv[2]} interleaved rounds of {sys.argv[3]} s, COPY {sys.argv[4]} MB, medians\n")
-print(f"| {'metric':<26} | {'direct':>10} | {'pgbouncer':>10} | {'pgmux':>10} | {'pgmux/direct':>12} | {'pgmux/bouncer':>13} |")
-print(f"|{'-'*28}|{'-'*12}|{'-'*12}|{'-'*12}|{'-'*14}|{'-'*15}|")
+print(f"\npgMux benchmark: {sys.argv[2]} interleaved rounds of {sys.argv[3]} s, COPY {sys.argv[4]} MB, "
+      f"burst of {sys.argv[5]} TLS logins; medians\n")
+print(f"| {'metric':<34} | " + " | ".join(f"{t:>10}" for t in targets) + f" | {'pgmux/direct':>12} | {'pgmux/bouncer':>13} |")
+print(f"|{'-' * 36}|" + "|".join('-' * 12 for _ in targets) + f"|{'-' * 14}|{'-' * 15}|")
 for m in metrics:
-    med = {t: statistics.median(rows[(m, t)]) for t in ("direct", "pgbouncer", "pgmux") if rows.get((m, t))}
+    med = {t: statistics.median(rows[(m, t)]) for t in targets if rows.get((m, t))}
     cell = lambda t: f"{med[t]:>10.2f}" if t in med else f"{'':>10}"
     ratio = lambda a, b: f"{med[a] / med[b]:.2f}" if a in med and b in med and med[b] else ""
-    print(f"| {m:<26} | {cell('direct')} | {cell('pgbouncer')} | {cell('pgmux')} | {ratio('pgmux', 'direct'):>12} | {ratio('pgmux', 'pgbouncer'):>13} |")
+    print(f"| {m:<34} | " + " | ".join(cell(t) for t in targets)
+          + f" | {ratio('pgmux', 'direct'):>12} | {ratio('pgmux', 'pgbouncer'):>13} |")
 PY
+
+# --- the JUnit path ----------------------------------------------------------------------------
+if [ "${BENCH_JUNIT:-true}" = true ]; then
+  log "JUnit: a class with three embedded backends, start to first query (5 runs per variant)"
+  ./mvnw -q -pl pgmux-junit5 -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dit.test=StartupBenchmarkIT -Dfailsafe.failIfNoSpecifiedTests=false -Dpgmux.benchmark.runs=5 \
+    >/dev/null
+  echo
+  echo "JUnit 5, class with three embedded backends, start to first query:"
+  cat pgmux-junit5/target/startup-benchmark.txt
+fi
