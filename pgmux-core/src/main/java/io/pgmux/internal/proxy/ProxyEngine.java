@@ -60,6 +60,7 @@ public final class ProxyEngine implements AutoCloseable {
   private final LongAdder cancelsForwarded = new LongAdder();
   private final LongAdder bytesFromClients = new LongAdder();
   private final LongAdder bytesFromBackends = new LongAdder();
+  private final Object statsLock = new Object();
   private int nextLoop;
   private volatile boolean closed;
 
@@ -296,12 +297,18 @@ public final class ProxyEngine implements AutoCloseable {
   }
 
   void sessionClosed(Session session) {
-    connections.remove(session.id());
+    SessionInfo info = session.isStarted() ? session.info() : null;
+    // Under the lock, so that stats() sees a closing session's bytes exactly once: either as a
+    // live session or in the totals.
+    synchronized (statsLock) {
+      connections.remove(session.id());
+      if (info != null) {
+        bytesFromClients.add(info.bytesFromClient());
+        bytesFromBackends.add(info.bytesFromBackend());
+      }
+    }
     active.decrementAndGet();
-    if (session.isStarted()) {
-      SessionInfo info = session.info();
-      bytesFromClients.add(info.bytesFromClient());
-      bytesFromBackends.add(info.bytesFromBackend());
+    if (info != null) {
       LOG.log(Level.INFO, session::describe);
       notify(listener -> listener.sessionEnded(info));
     }
@@ -332,13 +339,17 @@ public final class ProxyEngine implements AutoCloseable {
   }
 
   public ProxyStats stats() {
-    long fromClients = bytesFromClients.sum();
-    long fromBackends = bytesFromBackends.sum();
-    for (Session session : connections.values()) {
-      if (session.isStarted()) {
-        SessionInfo info = session.info();
-        fromClients += info.bytesFromClient();
-        fromBackends += info.bytesFromBackend();
+    long fromClients;
+    long fromBackends;
+    synchronized (statsLock) {
+      fromClients = bytesFromClients.sum();
+      fromBackends = bytesFromBackends.sum();
+      for (Session session : connections.values()) {
+        if (session.isStarted()) {
+          SessionInfo info = session.info();
+          fromClients += info.bytesFromClient();
+          fromBackends += info.bytesFromBackend();
+        }
       }
     }
     return new ProxyStats(
