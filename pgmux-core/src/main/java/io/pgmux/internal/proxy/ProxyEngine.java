@@ -68,35 +68,27 @@ public final class ProxyEngine implements AutoCloseable {
     this.settings = settings;
     this.server = server;
     this.loops = loops;
-    AtomicInteger threads = new AtomicInteger();
-    this.routerPool =
+    this.routerPool = daemonPool("pgmux-router-", settings.routerThreads());
+    this.tlsPool = daemonPool("pgmux-tls-", Runtime.getRuntime().availableProcessors());
+  }
+
+  /** A fixed-size pool of daemon threads that end after 30 s without work. */
+  private static ThreadPoolExecutor daemonPool(String namePrefix, int threads) {
+    AtomicInteger ids = new AtomicInteger();
+    ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
-            settings.routerThreads(),
-            settings.routerThreads(),
+            threads,
+            threads,
             30,
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
             task -> {
-              Thread thread = new Thread(task, "pgmux-router-" + threads.incrementAndGet());
+              Thread thread = new Thread(task, namePrefix + ids.incrementAndGet());
               thread.setDaemon(true);
               return thread;
             });
-    routerPool.allowCoreThreadTimeOut(true);
-    int tlsThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    AtomicInteger tlsThreadIds = new AtomicInteger();
-    this.tlsPool =
-        new ThreadPoolExecutor(
-            tlsThreads,
-            tlsThreads,
-            30,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            task -> {
-              Thread thread = new Thread(task, "pgmux-tls-" + tlsThreadIds.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
-    tlsPool.allowCoreThreadTimeOut(true);
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /** Binds the listening socket and starts the event loops. */
