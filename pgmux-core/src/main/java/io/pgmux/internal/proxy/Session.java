@@ -628,8 +628,8 @@ final class Session implements EventLoop.Handler {
       } else {
         pool.release(buffer);
       }
-      if (n < room && !from.isTls()) {
-        // A short read emptied the socket, so another read would only return 0: one syscall
+      if (n < room && !from.hasBufferedInput()) {
+        // A short read took all there was, so another read would only return 0: one syscall
         // saved per message. The selector is level-triggered and reports later bytes itself.
         return;
       }
