@@ -2,8 +2,8 @@ package io.pgmux.junit5;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgmux.test.Readme;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -11,15 +11,9 @@ import org.junit.jupiter.api.Test;
 class ReadmeTest {
   @Test
   void readmeExampleIsTheTestedOne() throws IOException {
-    String readme = Files.readString(Path.of("..", "README.md"));
-    int section = readme.indexOf("## JUnit 5: `@PgMux`");
-    assertThat(section).as("README has the JUnit 5 section").isNotNegative();
-    int start = readme.indexOf("```java\n", section) + "```java\n".length();
-    String example = readme.substring(start, readme.indexOf("```", start)).strip();
-
-    String source = Files.readString(Path.of("src/test/java/io/pgmux/junit5/ReadmeExampleIT.java"));
+    String example = Readme.javaExample("## JUnit 5: `@PgMux`");
     String tested =
-        source.substring(source.indexOf("// README-BEGIN\n") + 16, source.indexOf("// README-END")).strip();
+        Readme.testedExample(Path.of("src/test/java/io/pgmux/junit5/ReadmeExampleIT.java"));
 
     assertThat(example).isEqualTo(tested.replace("class ReadmeExampleIT {", "class TenantTest {"));
     assertThat(example.lines()).hasSize(10);

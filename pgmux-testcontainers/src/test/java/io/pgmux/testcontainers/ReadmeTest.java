@@ -2,8 +2,8 @@ package io.pgmux.testcontainers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgmux.test.Readme;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -12,21 +12,12 @@ import org.junit.jupiter.api.Test;
 class ReadmeTest {
   @Test
   void readmeExampleIsTheTestedOne() throws IOException {
-    String readme = Files.readString(Path.of("..", "README.md"));
-    int section = readme.indexOf("## Testcontainers: `PgMuxContainer`");
-    assertThat(section).as("README has the Testcontainers section").isNotNegative();
-    int start = readme.indexOf("```java\n", section) + "```java\n".length();
-    String example = readme.substring(start, readme.indexOf("```", start)).strip();
-
-    String source =
-        Files.readString(Path.of("src/test/java/io/pgmux/testcontainers/ReadmeExampleIT.java"));
+    String example = Readme.javaExample("## Testcontainers: `PgMuxContainer`");
     String tested =
-        source
-            .substring(source.indexOf("// README-BEGIN\n") + 16, source.indexOf("// README-END"))
+        Readme.testedExample(Path.of("src/test/java/io/pgmux/testcontainers/ReadmeExampleIT.java"))
             .lines()
             .filter(line -> !line.endsWith("// not in README"))
             .collect(Collectors.joining("\n"))
-            .strip()
             // CI has no registry and passes its local images through TestImages.
             .replace("new PgMuxContainer(TestImages.jre())", "new PgMuxContainer()")
             .replace("TestImages.postgres17()", "\"postgres:17\"")
