@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
@@ -36,7 +38,7 @@ public final class TestTls {
    * when it comes from the test jar (other modules share these certificates through it).
    */
   public static Path file(String name) {
-    java.net.URL url = TestTls.class.getResource("/tls/" + name);
+    URL url = TestTls.class.getResource("/tls/" + name);
     if (url == null) {
       throw new IllegalStateException("test resource tls/" + name + " is missing");
     }
@@ -44,13 +46,13 @@ public final class TestTls {
       if (url.getProtocol().equals("file")) {
         return Path.of(url.toURI());
       }
-      Path copy = java.nio.file.Files.createTempFile("pgmux-test-", "-" + name);
+      Path copy = Files.createTempFile("pgmux-test-", "-" + name);
       copy.toFile().deleteOnExit();
-      try (java.io.InputStream in = url.openStream()) {
-        java.nio.file.Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      try (InputStream in = url.openStream()) {
+        Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
       }
       return copy;
-    } catch (URISyntaxException | java.io.IOException e) {
+    } catch (URISyntaxException | IOException e) {
       throw new IllegalStateException("cannot read test resource tls/" + name, e);
     }
   }
