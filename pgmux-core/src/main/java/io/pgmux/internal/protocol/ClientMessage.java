@@ -1,0 +1,213 @@
+package io.pgmux.internal.protocol;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The messages a client sends after startup that the statement journal and faults act on. See
+ * <a href="https://www.postgresql.org/docs/current/protocol-message-formats.html">Message
+ * Formats</a>. Other messages stay opaque frames: {@link #decode} returns null for them.
+ */
+public sealed interface ClientMessage {
+  byte QUERY = 'Q';
+  byte PARSE = 'P';
+  byte BIND = 'B';
+  byte EXECUTE = 'E';
+  byte DESCRIBE = 'D';
+  byte CLOSE = 'C';
+  byte SYNC = 'S';
+  byte FLUSH = 'H';
+  byte FUNCTION_CALL = 'F';
+  byte COPY_DATA = 'd';
+  byte COPY_DONE = 'c';
+  byte COPY_FAIL = 'f';
+  byte TERMINATE = 'X';
+
+  /** A simple query: one or more statements separated by semicolons. */
+  record Query(String sql) implements ClientMessage {}
+
+  /** Prepares {@code sql} as {@code statement}; the empty name is the unnamed statement. */
+  record Parse(String statement, String sql) implements ClientMessage {}
+
+  /**
+   * Binds {@code statement} into {@code portal}.
+   *
+   * @param parameters the parameter values as text (binary ones as {@code \x} hex, SQL NULL as
+   *     null), or null when they were not asked for
+   */
+  record Bind(String portal, String statement, List<String> parameters) implements ClientMessage {}
+
+  /** Runs {@code portal}, at most {@code maxRows} rows (0: all). */
+  record Execute(String portal, int maxRows) implements ClientMessage {}
+
+  /** Asks for the description of a prepared statement ({@code S}) or a portal ({@code P}). */
+  record Describe(char kind, String name) implements ClientMessage {}
+
+  /** Closes a prepared statement ({@code S}) or a portal ({@code P}). */
+  record Close(char kind, String name) implements ClientMessage {}
+
+  /** Ends an extended-query batch: the backend answers with ReadyForQuery. */
+  record Sync() implements ClientMessage {}
+
+  /** Asks the backend to send what it has; no reply of its own. */
+  record Flush() implements ClientMessage {}
+
+  /** A fast-path function call by object id. */
+  record FunctionCall(int functionOid) implements ClientMessage {}
+
+  /** COPY FROM STDIN data (only the length is kept). */
+  record CopyData(int length) implements ClientMessage {}
+
+  /** The end of COPY FROM STDIN data. */
+  record CopyDone() implements ClientMessage {}
+
+  /** Aborts COPY FROM STDIN with {@code message}. */
+  record CopyFail(String message) implements ClientMessage {}
+
+  /** The client is leaving. */
+  record Terminate() implements ClientMessage {}
+
+  Sync SYNC_MESSAGE = new Sync();
+  Flush FLUSH_MESSAGE = new Flush();
+  CopyDone COPY_DONE_MESSAGE = new CopyDone();
+  Terminate TERMINATE_MESSAGE = new Terminate();
+
+  /**
+   * Decodes one client message. The body is read from its position without moving it.
+   *
+   * @param whole false if {@code body} is only the start of the message: a SQL text is then cut
+   *     short, and parameters are not decoded
+   * @param withParameters whether to decode Bind parameter values
+   * @return the message, or null for types the proxy does not follow
+   * @throws ProtocolException if the body does not hold what its type needs
+   */
+  static ClientMessage decode(byte type, ByteBuffer body, boolean whole, boolean withParameters)
+      throws ProtocolException {
+    ByteBuffer in = body.duplicate();
+    return switch (type) {
+      case QUERY -> new Query(Wire.cstring(in, whole, "Query message"));
+      case PARSE -> {
+        String statement = Wire.cstring(in, whole, "Parse message");
+        yield new Parse(statement, Wire.cstring(in, whole, "Parse message"));
+      }
+      case BIND -> decodeBind(in, whole, withParameters);
+      case EXECUTE -> {
+        String portal = Wire.cstring(in, true, "Execute message");
+        yield new Execute(portal, Wire.int32(in, "Execute message"));
+      }
+      case DESCRIBE, CLOSE -> {
+        String context = type == DESCRIBE ? "Describe message" : "Close message";
+        char kind = (char) Wire.int8(in, context);
+        if (kind != 'S' && kind != 'P') {
+          throw new ProtocolException("invalid " + context + ": kind " + kind + " is not S or P");
+        }
+        String name = Wire.cstring(in, true, context);
+        yield type == DESCRIBE ? new Describe(kind, name) : new Close(kind, name);
+      }
+      case SYNC -> SYNC_MESSAGE;
+      case FLUSH -> FLUSH_MESSAGE;
+      case FUNCTION_CALL -> new FunctionCall(Wire.int32(in, "FunctionCall message"));
+      case COPY_DATA -> new CopyData(in.remaining());
+      case COPY_DONE -> COPY_DONE_MESSAGE;
+      case COPY_FAIL -> new CopyFail(Wire.cstring(in, whole, "CopyFail message"));
+      case TERMINATE -> TERMINATE_MESSAGE;
+      default -> null;
+    };
+  }
+
+  private static Bind decodeBind(ByteBuffer in, boolean whole, boolean withParameters)
+      throws ProtocolException {
+    String context = "Bind message";
+    String portal = Wire.cstring(in, true, context);
+    String statement = Wire.cstring(in, true, context);
+    if (!withParameters || !whole) {
+      return new Bind(portal, statement, null);
+    }
+    int formatCount = Wire.int16(in, context);
+    Wire.need(in, 2L * formatCount, context);
+    short[] formats = new short[formatCount];
+    for (int i = 0; i < formatCount; i++) {
+      formats[i] = in.getShort();
+    }
+    int count = Wire.int16(in, context);
+    if (formatCount > 1 && formatCount != count) {
+      throw new ProtocolException(
+          "invalid Bind message: " + formatCount + " parameter formats for " + count + " values");
+    }
+    List<String> values = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int length = Wire.int32(in, context);
+      if (length == -1) {
+        values.add(null);
+        continue;
+      }
+      Wire.need(in, length, context);
+      ByteBuffer value = in.slice(in.position(), length);
+      in.position(in.position() + length);
+      boolean binary = formatCount == 1 ? formats[0] == 1 : formatCount > 1 && formats[i] == 1;
+      values.add(binary ? Wire.hex(value) : Wire.text(value));
+    }
+    return new Bind(portal, statement, Collections.unmodifiableList(values));
+  }
+
+  /** Encodes a Query message. */
+  static ByteBuffer query(String sql) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream(sql.length() + 8);
+    cstring(body, sql);
+    return frame(QUERY, body);
+  }
+
+  /** Encodes a Parse message with no parameter types. */
+  static ByteBuffer parse(String statement, String sql) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream(sql.length() + 16);
+    cstring(body, statement);
+    cstring(body, sql);
+    body.write(0);
+    body.write(0); // no parameter types
+    return frame(PARSE, body);
+  }
+
+  /** Encodes a Bind message with no parameters and default (text) result formats. */
+  static ByteBuffer bind(String portal, String statement) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream(16);
+    cstring(body, portal);
+    cstring(body, statement);
+    body.writeBytes(new byte[] {0, 0, 0, 0, 0, 0}); // no formats, no values, no result formats
+    return frame(BIND, body);
+  }
+
+  /** Encodes an Execute message that fetches all rows. */
+  static ByteBuffer execute(String portal) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream(8);
+    cstring(body, portal);
+    body.writeBytes(new byte[] {0, 0, 0, 0});
+    return frame(EXECUTE, body);
+  }
+
+  /** Joins whole messages into one buffer, ready to read. */
+  static ByteBuffer concat(ByteBuffer... messages) {
+    int size = 0;
+    for (ByteBuffer m : messages) {
+      size += m.remaining();
+    }
+    ByteBuffer all = ByteBuffer.allocate(size);
+    for (ByteBuffer m : messages) {
+      all.put(m.duplicate());
+    }
+    return all.flip();
+  }
+
+  private static void cstring(ByteArrayOutputStream out, String value) {
+    out.writeBytes(value.getBytes(StandardCharsets.UTF_8));
+    out.write(0);
+  }
+
+  private static ByteBuffer frame(byte type, ByteArrayOutputStream body) {
+    byte[] bytes = body.toByteArray();
+    return ByteBuffer.allocate(5 + bytes.length).put(type).putInt(4 + bytes.length).put(bytes).flip();
+  }
+}
