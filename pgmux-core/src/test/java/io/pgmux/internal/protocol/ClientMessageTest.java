@@ -92,11 +92,11 @@ class ClientMessageTest {
   @Test
   void encodesWhatItDecodes() throws Exception {
     ByteBuffer all =
-        ClientMessage.concat(
-            ClientMessage.parse("", "DO $x$ BEGIN END $x$"),
-            ClientMessage.bind("", ""),
-            ClientMessage.execute(""),
-            ClientMessage.query("SELECT 2"));
+        ClientMessages.concat(
+            ClientMessages.parse("", "DO $x$ BEGIN END $x$"),
+            ClientMessages.bind("", ""),
+            ClientMessages.execute(""),
+            ClientMessages.query("SELECT 2"));
     var messages = Frames.split(all);
     assertThat(messages).hasSize(4);
     assertThat(decode(messages.get(0))).isEqualTo(new Parse("", "DO $x$ BEGIN END $x$"));
