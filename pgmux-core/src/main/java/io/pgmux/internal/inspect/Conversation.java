@@ -1,6 +1,7 @@
 package io.pgmux.internal.inspect;
 
 import io.pgmux.internal.protocol.ClientMessage;
+import io.pgmux.internal.protocol.ParameterText;
 import io.pgmux.internal.protocol.ProtocolException;
 import io.pgmux.internal.protocol.ServerMessage;
 import io.pgmux.internal.protocol.SqlStatements;
@@ -81,6 +82,8 @@ final class Conversation {
 
   private record Portal(String sql, List<String> parameters) {}
 
+  private record Prepared(String sql, List<Integer> parameterTypes) {}
+
   /** A finished statement waiting for its batch's ReadyForQuery. */
   private static final class Entry {
     final Pending origin;
@@ -109,7 +112,7 @@ final class Conversation {
 
   private final Recorder recorder;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-  private final Map<String, String> statements = new HashMap<>();
+  private final Map<String, Prepared> statements = new HashMap<>();
   private final Map<String, Portal> portals = new HashMap<>();
   /** Portals whose run a row limit interrupted (PortalSuspended), with when the run started. */
   private final Map<String, Long> suspended = new HashMap<>();
@@ -166,10 +169,12 @@ final class Conversation {
       }
       return p;
     } else if (message instanceof ClientMessage.Parse p) {
-      statements.put(p.statement(), p.sql());
+      statements.put(p.statement(), new Prepared(p.sql(), p.parameterTypes()));
       enqueue(Kind.PARSE, false, p.sql(), null, null, now);
     } else if (message instanceof ClientMessage.Bind b) {
-      portals.put(b.portal(), new Portal(statements.get(b.statement()), b.parameters()));
+      Prepared statement = statements.get(b.statement());
+      portals.put(b.portal(), new Portal(statement == null ? null : statement.sql,
+          parameterTexts(b.parameters(), statement)));
       enqueue(Kind.BIND, false, null, null, null, now);
     } else if (message instanceof ClientMessage.Describe) {
       enqueue(Kind.DESCRIBE, false, null, null, null, now);
@@ -186,6 +191,19 @@ final class Conversation {
     }
     // Flush, COPY data, Terminate: no answer of their own.
     return null;
+  }
+
+  private static List<String> parameterTexts(List<ClientMessage.Parameter> values, Prepared statement) {
+    if (values == null) {
+      return null;
+    }
+    List<Integer> types = statement == null ? null : statement.parameterTypes;
+    String[] texts = new String[values.size()];
+    for (int i = 0; i < texts.length; i++) {
+      int type = types != null && i < types.size() ? types.get(i) : 0;
+      texts[i] = ParameterText.of(values.get(i), type);
+    }
+    return java.util.Collections.unmodifiableList(java.util.Arrays.asList(texts));
   }
 
   /** Follows a simple query of which the proxy made statement {@code index} one that fails. */
@@ -208,7 +226,7 @@ final class Conversation {
    * proxy's; its outcome is recorded as the outcome of the statement the Execute would have run.
    */
   void injectedExecute(String sql, Pending replaced, long now) {
-    statements.put("", sql);
+    statements.put("", new Prepared(sql, null));
     portals.put("", new Portal(sql, null));
     enqueue(Kind.PARSE, true, sql, null, null, now);
     enqueue(Kind.BIND, true, null, null, null, now);

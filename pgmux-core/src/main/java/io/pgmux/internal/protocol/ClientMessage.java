@@ -28,16 +28,52 @@ public sealed interface ClientMessage {
   /** A simple query: one or more statements separated by semicolons. */
   record Query(String sql) implements ClientMessage {}
 
-  /** Prepares {@code sql} as {@code statement}; the empty name is the unnamed statement. */
-  record Parse(String statement, String sql) implements ClientMessage {}
+  /**
+   * Prepares {@code sql} as {@code statement}; the empty name is the unnamed statement.
+   *
+   * @param parameterTypes the parameter type OIDs the client declared (0: unspecified), or null
+   *     when parameters were not asked for
+   */
+  record Parse(String statement, String sql, List<Integer> parameterTypes) implements ClientMessage {
+    public Parse(String statement, String sql) {
+      this(statement, sql, null);
+    }
+  }
 
   /**
    * Binds {@code statement} into {@code portal}.
    *
-   * @param parameters the parameter values as text (binary ones as {@code \x} hex, SQL NULL as
-   *     null), or null when they were not asked for
+   * @param parameters the parameter values, or null when they were not asked for
    */
-  record Bind(String portal, String statement, List<String> parameters) implements ClientMessage {}
+  record Bind(String portal, String statement, List<Parameter> parameters) implements ClientMessage {}
+
+  /**
+   * One Bind parameter value.
+   *
+   * @param binary whether it is in binary format (else text)
+   * @param value its bytes, or null for SQL NULL
+   */
+  record Parameter(boolean binary, byte[] value) {
+    /** Returns a text parameter, or SQL NULL for null. */
+    public static Parameter text(String value) {
+      return new Parameter(false, value == null ? null : value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Parameter p && p.binary == binary && java.util.Arrays.equals(p.value, value);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(value) * 31 + (binary ? 1 : 0);
+    }
+
+    @Override
+    public String toString() {
+      return ParameterText.of(this, 0);
+    }
+  }
 
   /** Runs {@code portal}, at most {@code maxRows} rows (0: all). */
   record Execute(String portal, int maxRows) implements ClientMessage {}
@@ -90,7 +126,18 @@ public sealed interface ClientMessage {
       case QUERY -> new Query(Wire.cstring(in, whole, "Query message"));
       case PARSE -> {
         String statement = Wire.cstring(in, whole, "Parse message");
-        yield new Parse(statement, Wire.cstring(in, whole, "Parse message"));
+        String sql = Wire.cstring(in, whole, "Parse message");
+        List<Integer> types = null;
+        if (withParameters && whole) {
+          int count = Wire.int16(in, "Parse message");
+          Wire.need(in, 4L * count, "Parse message");
+          Integer[] oids = new Integer[count];
+          for (int i = 0; i < count; i++) {
+            oids[i] = in.getInt();
+          }
+          types = List.of(oids);
+        }
+        yield new Parse(statement, sql, types);
       }
       case BIND -> decodeBind(in, whole, withParameters);
       case EXECUTE -> {
@@ -136,18 +183,18 @@ public sealed interface ClientMessage {
       throw new ProtocolException(
           "invalid Bind message: " + formatCount + " parameter formats for " + count + " values");
     }
-    List<String> values = new ArrayList<>(count);
+    List<Parameter> values = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
+      boolean binary = formatCount == 1 ? formats[0] == 1 : formatCount > 1 && formats[i] == 1;
       int length = Wire.int32(in, context);
       if (length == -1) {
-        values.add(null);
+        values.add(new Parameter(binary, null));
         continue;
       }
       Wire.need(in, length, context);
-      ByteBuffer value = in.slice(in.position(), length);
-      in.position(in.position() + length);
-      boolean binary = formatCount == 1 ? formats[0] == 1 : formatCount > 1 && formats[i] == 1;
-      values.add(binary ? Wire.hex(value) : Wire.text(value));
+      byte[] value = new byte[length];
+      in.get(value);
+      values.add(new Parameter(binary, value));
     }
     return new Bind(portal, statement, Collections.unmodifiableList(values));
   }

@@ -3,7 +3,6 @@ package io.pgmux.internal.protocol;
 import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 
 /**
  * Reading helpers for message bodies after the proxy is relaying: lenient where a journal only
@@ -68,12 +67,5 @@ final class Wire {
     if (bytes < 0 || body.remaining() < bytes) {
       throw new ProtocolException("invalid " + context + ": message is too short");
     }
-  }
-
-  /** Shows bytes as PostgreSQL's {@code bytea} hex output does: {@code \x0a1b}. */
-  static String hex(ByteBuffer bytes) {
-    byte[] copy = new byte[bytes.remaining()];
-    bytes.get(copy);
-    return "\\x" + HexFormat.of().formatHex(copy);
   }
 }

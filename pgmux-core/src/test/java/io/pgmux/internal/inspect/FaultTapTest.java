@@ -108,7 +108,7 @@ class FaultTapTest {
     String raise = "DO $pgmux$ BEGIN RAISE EXCEPTION USING ERRCODE = '23505', MESSAGE = "
         + "$m$duplicate key value violates unique constraint \"invoices_pkey\"$m$; END $pgmux$";
     assertThat(sent).containsExactly(
-        new ClientMessage.Parse("", raise),
+        new ClientMessage.Parse("", raise, List.of()),
         new ClientMessage.Bind("", "", List.of()),
         new ClientMessage.Execute("", 0));
     passes(alice, sync());

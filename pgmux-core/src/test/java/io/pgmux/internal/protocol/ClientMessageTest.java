@@ -9,6 +9,7 @@ import io.pgmux.internal.protocol.ClientMessage.Close;
 import io.pgmux.internal.protocol.ClientMessage.Describe;
 import io.pgmux.internal.protocol.ClientMessage.Execute;
 import io.pgmux.internal.protocol.ClientMessage.FunctionCall;
+import io.pgmux.internal.protocol.ClientMessage.Parameter;
 import io.pgmux.internal.protocol.ClientMessage.Parse;
 import io.pgmux.internal.protocol.ClientMessage.Query;
 import io.pgmux.test.Frames;
@@ -31,7 +32,7 @@ class ClientMessageTest {
     assertThat(decode(q)).isEqualTo(new Query("SELECT 1"));
     assertThat(q.body().position()).isZero();
     assertThat(decode(Frames.parse("S_1", "insert into t values ($1)", 23)))
-        .isEqualTo(new Parse("S_1", "insert into t values ($1)"));
+        .isEqualTo(new Parse("S_1", "insert into t values ($1)", java.util.List.of(23)));
     assertThat(decode(Frames.execute("C_2", 50))).isEqualTo(new Execute("C_2", 50));
     assertThat(decode(Frames.describe('P', ""))).isEqualTo(new Describe('P', ""));
     assertThat(decode(Frames.close('S', "S_1"))).isEqualTo(new Close('S', "S_1"));
@@ -44,7 +45,8 @@ class ClientMessageTest {
   @Test
   void decodesBindParametersOnlyWhenAsked() throws Exception {
     TapMessage bind = Frames.bind("", "S_3", "42", null, "zoë");
-    assertThat(decode(bind)).isEqualTo(new Bind("", "S_3", Arrays.asList("42", null, "zoë")));
+    assertThat(decode(bind))
+        .isEqualTo(new Bind("", "S_3", Arrays.asList(Parameter.text("42"), Parameter.text(null), Parameter.text("zoë"))));
     assertThat(ClientMessage.decode(bind.type(), bind.body(), true, false))
         .isEqualTo(new Bind("", "S_3", null));
   }
@@ -53,7 +55,11 @@ class ClientMessageTest {
   void showsBinaryParametersAsHex() throws Exception {
     byte[] body =
         new Body().cstring("").cstring("").int16(1).int16(1).int16(1).int32(4).int32(7).int16(0).bytes();
-    assertThat(decode(message('B', body))).isEqualTo(new Bind("", "", Arrays.asList("\\x00000007")));
+    Bind bind = (Bind) decode(message('B', body));
+    assertThat(bind.parameters()).containsExactly(new Parameter(true, new byte[] {0, 0, 0, 7}));
+    assertThat(ParameterText.of(bind.parameters().get(0), 0)).isEqualTo("\\x00000007");
+    assertThat(ParameterText.of(bind.parameters().get(0), 23)).isEqualTo("7");
+    assertThat(ParameterText.of(bind.parameters().get(0), 20)).isEqualTo("\\x00000007"); // not 8 bytes
   }
 
   @Test
@@ -99,9 +105,21 @@ class ClientMessageTest {
             ClientMessages.query("SELECT 2"));
     var messages = Frames.split(all);
     assertThat(messages).hasSize(4);
-    assertThat(decode(messages.get(0))).isEqualTo(new Parse("", "DO $x$ BEGIN END $x$"));
+    assertThat(decode(messages.get(0))).isEqualTo(new Parse("", "DO $x$ BEGIN END $x$", java.util.List.of()));
     assertThat(decode(messages.get(1))).isEqualTo(new Bind("", "", java.util.List.of()));
     assertThat(decode(messages.get(2))).isEqualTo(new Execute("", 0));
     assertThat(decode(messages.get(3))).isEqualTo(new Query("SELECT 2"));
+  }
+
+  @Test
+  void showsBinaryValuesOfCommonTypesAsPostgreSqlPrintsThem() {
+    assertThat(ParameterText.of(new Parameter(true, new byte[] {1}), 16)).isEqualTo("t");
+    assertThat(ParameterText.of(new Parameter(true, ByteBuffer.allocate(8).putLong(-5).array()), 20)).isEqualTo("-5");
+    assertThat(ParameterText.of(new Parameter(true, ByteBuffer.allocate(8).putDouble(1.5).array()), 701)).isEqualTo("1.5");
+    assertThat(ParameterText.of(new Parameter(true, ByteBuffer.allocate(4).putInt(1).array()), 1082)).isEqualTo("2000-01-02");
+    assertThat(ParameterText.of(new Parameter(true, ByteBuffer.allocate(16).putLong(1).putLong(2).array()), 2950))
+        .isEqualTo("00000000-0000-0001-0000-000000000002");
+    assertThat(ParameterText.of(new Parameter(true, "zoë".getBytes(StandardCharsets.UTF_8)), 25)).isEqualTo("zoë");
+    assertThat(ParameterText.of(new Parameter(true, null), 23)).isNull();
   }
 }

@@ -1,0 +1,111 @@
+package io.pgmux;
+
+import io.pgmux.internal.inspect.FaultRegistry;
+import io.pgmux.internal.inspect.Inspection;
+import io.pgmux.internal.inspect.StatementLog;
+import io.pgmux.internal.inspect.TapRelay;
+import io.pgmux.test.TestPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+/**
+ * Two tenants on one real PostgreSQL: {@code alice} in database {@code tenant_a}, {@code bob} in
+ * {@code tenant_b}, each with an {@code invoices} table, behind a relay with the statement journal
+ * and faults on.
+ */
+final class Tenants implements AutoCloseable {
+  final TestPostgres postgres;
+  final StatementJournal journal;
+  final Faults faults;
+  private final TapRelay relay;
+
+  Tenants(TestPostgres postgres, boolean withParameters) {
+    this.postgres = postgres;
+    prepare(postgres);
+    StatementLog log = new StatementLog(1000);
+    FaultRegistry registry = new FaultRegistry();
+    journal = new StatementJournal(log);
+    faults = new Faults(registry);
+    try {
+      relay = new TapRelay(postgres.backend(), new Inspection(log, withParameters, null, registry));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String database(String user) {
+    return user.equals("alice") ? "tenant_a" : "tenant_b";
+  }
+
+  private static void prepare(TestPostgres postgres) {
+    try (Connection c = postgres.superuser(); Statement s = c.createStatement()) {
+      for (String user : new String[] {"alice", "bob"}) {
+        try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + user + "'")) {
+          if (!rs.next()) {
+            s.execute("CREATE ROLE " + user + " LOGIN");
+          }
+        }
+        String db = database(user);
+        try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + db + "'")) {
+          if (!rs.next()) {
+            s.execute("CREATE DATABASE " + db + " OWNER " + user);
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    for (String user : new String[] {"alice", "bob"}) {
+      try (Connection c = direct(postgres, user); Statement s = c.createStatement()) {
+        s.execute("DROP TABLE IF EXISTS invoices");
+        s.execute("CREATE TABLE invoices (id int PRIMARY KEY, amount int NOT NULL)");
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /** Connects straight to the tenant's database, past the relay. */
+  static Connection direct(TestPostgres postgres, String user) throws SQLException {
+    return DriverManager.getConnection(
+        "jdbc:postgresql://" + postgres.host() + ":" + postgres.port() + "/" + database(user), user, "");
+  }
+
+  /** Counts the rows of the tenant's invoices, past the relay. */
+  long invoices(String user) throws SQLException {
+    try (Connection c = direct(postgres, user);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM invoices")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Connects through the relay as {@code user}; {@code properties} are {@code key=value}. */
+  Connection connect(String user, String... properties) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", user);
+    p.setProperty("password", "");
+    p.setProperty("sslmode", "disable");
+    p.setProperty("connectTimeout", "10");
+    p.setProperty("socketTimeout", "30");
+    for (String kv : properties) {
+      int eq = kv.indexOf('=');
+      p.setProperty(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + relay.port() + "/" + database(user), p);
+  }
+
+  @Override
+  public void close() throws IOException {
+    faults.clear();
+    relay.close();
+  }
+}
