@@ -173,8 +173,11 @@ public sealed interface Fault {
     }
 
     /**
-     * Returns this fault acting once the user's sessions have run {@code n} more statements: when
-     * the {@code n}-th has been answered, every live session of the user is terminated.
+     * Returns this fault acting once the user's sessions have sent {@code n} more statements
+     * (simple queries, Executes, function calls; counted over all of them, the driver's own
+     * included). The session that sends the next one gets the termination in its place, as a
+     * client of a backend terminated while idle does, and the user's other live sessions are
+     * terminated at the same moment.
      */
     public TerminateSessions afterStatements(int n) {
       return new TerminateSessions(n, cut);

@@ -41,8 +41,13 @@ final class ClientFaults {
       } else if (fault instanceof Fault.Latency latency && f.use()) {
         delay += SessionInspector.jittered(latency).toNanos();
       } else if (fault instanceof Fault.TerminateSessions t) {
-        if (f.statements.incrementAndGet() == t.afterStatements() && f.use()) {
-          session.terminateAtReady(f);
+        // The n statements ran; the session meets its end as it sends the next, as a client of
+        // a backend terminated while idle does. The user's other sessions end now.
+        if (f.statements.incrementAndGet() > t.afterStatements() && f.use()) {
+          f.fired(session.terminateOthers(t));
+          return t.cut()
+              ? new TapAction.Cut()
+              : new TapAction.Terminate("57P01", Fault.TerminateSessions.MESSAGE);
         }
       } else if (fault instanceof Fault.FailStatements fail && message.whole()) {
         TapAction replaced = fail(conversation, f, fail, decoded, now);

@@ -25,7 +25,7 @@ public final class FaultRegistry {
     ActiveFault active = new ActiveFault(user, fault);
     if (fault instanceof Fault.TerminateSessions t && t.afterStatements() == 0) {
       active.use();
-      active.fired(terminateAll(user, t) - 1);
+      active.fired(terminateAll(user, t, null) - 1);
       return active;
     }
     byUser.computeIfAbsent(user, u -> new CopyOnWriteArrayList<>()).add(active);
@@ -97,12 +97,14 @@ public final class FaultRegistry {
     return set == null ? Set.of() : set;
   }
 
-  /** Terminates every live session of {@code user}; returns how many. */
-  int terminateAll(String user, Fault.TerminateSessions how) {
+  /** Terminates every live session of {@code user} but {@code except}; returns how many. */
+  int terminateAll(String user, Fault.TerminateSessions how, SessionInspector except) {
     int n = 0;
     for (SessionInspector s : sessionsOf(user)) {
-      s.terminate(how);
-      n++;
+      if (s != except) {
+        s.terminate(how);
+        n++;
+      }
     }
     return n;
   }

@@ -38,8 +38,6 @@ final class SessionInspector implements MessageTap, Conversation.Recorder {
   /** Wall clock and monotonic clock read together, to turn nanoTime into instants. */
   private final Instant epoch = Instant.now();
   private final long epochNanos = System.nanoTime();
-  /** A TerminateSessions fault whose statement count this session completed: acts at ReadyForQuery. */
-  private ActiveFault terminateAtReady;
   /** Bandwidth owed per direction, in nanoseconds, not yet paid as a Delay. */
   private long clientDebt;
   private long backendDebt;
@@ -110,13 +108,6 @@ final class SessionInspector implements MessageTap, Conversation.Recorder {
         return TapAction.PASS;
       }
     }
-    if (type == ServerMessage.READY_FOR_QUERY && terminateAtReady != null) {
-      ActiveFault f = terminateAtReady;
-      terminateAtReady = null;
-      // The last counted statement is answered: end the sessions once this message is through.
-      f.fired(faults.terminateAll(f.user(), (Fault.TerminateSessions) f.fault()) - 1);
-      return TapAction.PASS;
-    }
     TapAction action = TapAction.PASS;
     for (ActiveFault f : faults.of(info.user())) {
       Fault fault = f.fault();
@@ -177,8 +168,9 @@ final class SessionInspector implements MessageTap, Conversation.Recorder {
     return conversation;
   }
 
-  void terminateAtReady(ActiveFault fault) {
-    terminateAtReady = fault;
+  /** Terminates the user's other live sessions; returns how many. */
+  int terminateOthers(Fault.TerminateSessions how) {
+    return faults.terminateAll(info.user(), how, this);
   }
 
   @Override

@@ -213,15 +213,22 @@ class FaultTapTest {
   }
 
   @Test
-  void terminatesAfterTheNthStatementIsAnswered() {
-    faults.add("alice", Fault.terminateSessions().afterStatements(2));
+  void terminatesWhenTheSessionSendsTheStatementAfterTheNth() {
+    FakeSession other = new FakeSession("alice");
+    inspection.open(other);
+    var handle = faults.add("alice", Fault.terminateSessions().afterStatements(2));
     passes(alice, query("SELECT 1"));
     answers(alice, commandComplete("SELECT 1"), ready('I'));
     passes(alice, parse("", "select 2"), bind("", ""), execute(""), sync());
-    answers(alice, parseComplete(), bindComplete(), commandComplete("SELECT 1"));
-    assertThat(aliceSession.terminations).isEmpty();
-    answers(alice, ready('I'));
-    assertThat(aliceSession.terminations).hasSize(1);
+    answers(alice, parseComplete(), bindComplete(), commandComplete("SELECT 1"), ready('I'));
+    assertThat(other.terminations).isEmpty();
+    assertThat(alice.fromClient(query("SELECT 3")))
+        .isEqualTo(new TapAction.Terminate("57P01", "terminating connection due to administrator command"));
+    assertThat(other.terminations).hasSize(1);
+    assertThat(aliceSession.terminations).isEmpty(); // by the action, not a second time
+    assertThat(handle.fired()).isEqualTo(2);
+    assertThat(handle.isActive()).isFalse();
+    passes(bob, query("SELECT 1"));
   }
 
   @Test
