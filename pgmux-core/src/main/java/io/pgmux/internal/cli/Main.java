@@ -4,6 +4,7 @@ import io.pgmux.ProxyServer;
 import io.pgmux.StaticRouter;
 import io.pgmux.TlsConfig;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,6 +35,7 @@ public final class Main {
           "                            and /DB it keeps the client's user and database",
           "  --routes-file FILE        routes, one a line as after --route (# comments); re-read",
           "                            within a second of a change, a bad line keeps the old routes",
+          "  --metrics HOST:PORT       serve Prometheus metrics at http://HOST:PORT/metrics",
           "  --tls-cert FILE           PEM certificate chain: clients may use TLS (sslmode=require)",
           "  --tls-key FILE            PEM private key for --tls-cert (PKCS#8, PKCS#1 RSA or SEC1 EC)",
           "  --tls-required            refuse clients that do not use TLS",
@@ -104,6 +106,10 @@ public final class Main {
     if (routesFile != null) {
       routesFile.watch(Options.ROUTES_FILE_POLL);
     }
+    if (options.metrics != null) {
+      InetSocketAddress metrics = proxy.metricsAddress();
+      out.println("pgmux: metrics on http://" + hostPort(metrics) + "/metrics");
+    }
     RoutesFile watched = routesFile;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -127,6 +133,11 @@ public final class Main {
     return 0;
   }
 
+  private static String hostPort(InetSocketAddress address) {
+    String host = address.getAddress().getHostAddress();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+  }
+
   /** The parsed command line. */
   static final class Options {
     String listen;
@@ -142,6 +153,7 @@ public final class Main {
     // Control plane
     static final Duration ROUTES_FILE_POLL = Duration.ofSeconds(1);
     Path routesFile;
+    String metrics;
 
     static Options parse(List<String> args) {
       Options options = new Options();
@@ -179,6 +191,9 @@ public final class Main {
           // Control plane
           case "--routes-file":
             options.routesFile = Path.of(value);
+            break;
+          case "--metrics":
+            options.metrics = value;
             break;
           case "--tls-cert":
             options.tlsCert = Path.of(value);
@@ -233,6 +248,9 @@ public final class Main {
 
     ProxyServer newProxy(StaticRouter router) {
       ProxyServer proxy = new ProxyServer(listen, router);
+      if (metrics != null) {
+        proxy.withMetrics(metrics);
+      }
       if (tlsCert != null) {
         TlsConfig tls = TlsConfig.pem(tlsCert, tlsKey);
         proxy.withTls(tlsRequired ? tls.required() : tls);
