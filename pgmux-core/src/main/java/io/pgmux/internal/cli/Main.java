@@ -34,7 +34,7 @@ public final class Main {
           "                            fallback for users without a route; without BACKEND_USER@",
           "                            and /DB it keeps the client's user and database",
           "  --routes-file FILE        routes, one a line as after --route (# comments); re-read",
-          "                            within a second of a change, a bad line keeps the old routes",
+          "                            within two seconds of a change; a bad line keeps the routes",
           "  --metrics HOST:PORT       serve Prometheus metrics at http://HOST:PORT/metrics",
           "  --tls-cert FILE           PEM certificate chain: clients may use TLS (sslmode=require)",
           "  --tls-key FILE            PEM private key for --tls-cert (PKCS#8, PKCS#1 RSA or SEC1 EC)",

@@ -17,9 +17,10 @@ import java.util.concurrent.TimeUnit;
  * routes, in the syntax of {@link Routes}, plus the fixed routes of the command line.
  *
  * <p>The file is read when the proxy starts, where any error stops the start, and then polled:
- * when its content differs from the last content seen, it is parsed and, if every line is good,
- * applied; a bad line, an unreadable or missing file keeps the routes in force and logs the
- * file, line and reason once per change. Polling the content, rather than a {@code WatchService}
+ * when its content differs from the last content seen and has stayed the same for one poll (so
+ * that a file caught half written by an editor is not applied), it is parsed and, if every line
+ * is good, applied; a bad line, an unreadable or missing file keeps the routes in force and logs
+ * the file, line and reason once per change. Polling the content, rather than a {@code WatchService}
  * or the modification time, sees every change on every file system (a watch service misses
  * changes on network and some container file systems, and a modification time may be too coarse
  * to tell two writes apart), and reading a small file once a second costs nothing worth saving.
@@ -38,6 +39,8 @@ final class RoutesFile implements AutoCloseable {
   private final StaticRouter router;
   /** The content last parsed, good or bad, or {@code null} while the file is unreadable. */
   private byte[] lastSeen;
+  /** Content seen by the last poll that differs from {@link #lastSeen}, or {@code null}. */
+  private byte[] pending;
   /** The last read failure, so that a missing file is reported once, not every poll. */
   private String lastFailure;
   private ScheduledExecutorService poller;
@@ -68,12 +71,26 @@ final class RoutesFile implements AutoCloseable {
   }
 
   /**
-   * Re-reads the file and applies it if it changed and is good; otherwise keeps the routes in
+   * Re-reads the file and applies it now if it changed and is good; otherwise keeps the routes in
    * force and logs why, once per change.
    *
    * @return whether new routes were applied
    */
   synchronized boolean reload() {
+    return check(false);
+  }
+
+  /**
+   * Re-reads the file as {@link #reload()} does, but applies a change only once a second poll
+   * has read the same content.
+   *
+   * @return whether new routes were applied
+   */
+  synchronized boolean poll() {
+    return check(true);
+  }
+
+  private boolean check(boolean settle) {
     byte[] content;
     try {
       content = read();
@@ -84,12 +101,19 @@ final class RoutesFile implements AutoCloseable {
         lastFailure = failure;
       }
       lastSeen = null;
+      pending = null;
       return false;
     }
     lastFailure = null;
     if (Arrays.equals(content, lastSeen)) {
+      pending = null;
       return false;
     }
+    if (settle && !Arrays.equals(content, pending)) {
+      pending = content;
+      return false;
+    }
+    pending = null;
     lastSeen = content;
     Routes routes;
     try {
@@ -116,7 +140,7 @@ final class RoutesFile implements AutoCloseable {
               return thread;
             });
     long millis = interval.toMillis();
-    poller.scheduleWithFixedDelay(this::poll, millis, millis, TimeUnit.MILLISECONDS);
+    poller.scheduleWithFixedDelay(this::pollLogged, millis, millis, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -130,9 +154,9 @@ final class RoutesFile implements AutoCloseable {
     }
   }
 
-  private void poll() {
+  private void pollLogged() {
     try {
-      reload();
+      poll();
     } catch (RuntimeException e) {
       // A scheduled task that throws is never run again: log and keep polling.
       LOG.log(Level.WARNING, "pgmux: reloading routes file " + file + " failed", e);

@@ -118,6 +118,23 @@ class RoutesFileTest {
   }
 
   @Test
+  void aPollAppliesAChangeOnceTheNextPollReadsTheSameContent() throws Exception {
+    Path file = dir.resolve("routes.conf");
+    Files.writeString(file, "alice=db1:5432\n");
+    StaticRouter router = new StaticRouter();
+    RoutesFile routesFile = new RoutesFile(file, new Routes(), router);
+    routesFile.load();
+    Files.writeString(file, "alice=db2:5432\n"); // as if caught half written
+    assertThat(routesFile.poll()).isFalse();
+    Files.writeString(file, "alice=db2:5432\nbob=db2:5432\n");
+    assertThat(routesFile.poll()).as("still changing").isFalse();
+    assertThat(router.routes()).containsOnlyKeys("alice").containsValue(BackendConfig.of("db1", 5432));
+    assertThat(routesFile.poll()).as("settled").isTrue();
+    assertThat(router.routes()).containsOnlyKeys("alice", "bob");
+    assertThat(routesFile.poll()).isFalse();
+  }
+
+  @Test
   void watchingAppliesAChangeWithinAFewPolls() throws Exception {
     Path file = dir.resolve("routes.conf");
     Files.writeString(file, "alice=db1:5432\n");
