@@ -69,6 +69,8 @@ class MainTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     assertThat(Main.run(new String[] {"--help"}, print(out), print(err))).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: java -jar pgmux-core.jar");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("--route '*=[BACKEND_USER@]HOST:PORT[/DB]'", "--routes-file FILE", "--metrics HOST:PORT");
     assertThat(Main.run(new String[] {"--listen"}, print(out), print(err))).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("pgmux: --listen needs a value");
   }
