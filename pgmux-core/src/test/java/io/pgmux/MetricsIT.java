@@ -113,7 +113,12 @@ class MetricsIT {
       HttpResponse<String> post = get(metrics, "/metrics", "POST");
       assertThat(post.statusCode()).isEqualTo(405);
       assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+      HttpResponse<String> head = get(metrics, "/metrics", "HEAD");
+      assertThat(head.statusCode()).isEqualTo(200);
+      assertThat(head.body()).isEmpty();
+      assertThat(liveThreads()).contains("pgmux-metrics", "HTTP-Dispatcher");
     }
+    assertThat(liveThreads()).doesNotContain("pgmux-metrics", "HTTP-Dispatcher");
     Assertions.assertThatThrownBy(() -> new Socket(metrics.getAddress(), metrics.getPort()).close())
         .isInstanceOf(ConnectException.class);
   }
@@ -127,6 +132,13 @@ class MetricsIT {
     }
     Assertions.assertThatThrownBy(() -> new ProxyServer("127.0.0.1:0", backends.router()).withMetrics("9187"))
         .hasMessage("metrics address \"9187\" has no port: use host:port or :port");
+  }
+
+  private static List<String> liveThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .toList();
   }
 
   private static void cancelOneQuery(ProxyServer proxy) throws Exception {

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -56,11 +57,21 @@ public final class MetricsEndpoint implements AutoCloseable {
     return server.getAddress();
   }
 
-  /** Stops serving and frees the port; a scrape in progress is cut off. */
+  /**
+   * Stops serving and frees the port; a scrape in progress is cut off. Returns once the server's
+   * threads have ended (or after a bounded wait, logged).
+   */
   @Override
   public void close() {
-    server.stop(0);
+    server.stop(0); // joins the server's dispatcher thread
     executor.shutdownNow();
+    try {
+      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+        LOG.log(Level.WARNING, "pgmux: a metrics scrape did not end within 5 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void handle(HttpExchange exchange, Supplier<String> scrape) throws IOException {
