@@ -10,10 +10,9 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -36,7 +35,13 @@ class MetricsIT {
   private static final int UNROUTED = 7;
   private static final int THREADS = 8;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** An HTTP answer. HttpURLConnection, not java.net.http: the tests need only java.base. */
+  private record Response(int statusCode, Map<String, List<String>> headers, String body) {
+    String header(String name) {
+      List<String> values = headers.get(name);
+      return values == null ? null : values.get(0);
+    }
+  }
 
   @Test
   void scrapesStayWellFormedAndMonotonicUnderLoad(Backends backends) throws Exception {
@@ -106,14 +111,14 @@ class MetricsIT {
         .withMetrics(new InetSocketAddress("127.0.0.1", 0)).start()) {
       metrics = proxy.metricsAddress();
       assertThat(metrics.getPort()).isNotIn(0, proxy.port());
-      HttpResponse<String> ok = get(metrics, "/metrics", "GET");
+      Response ok = get(metrics, "/metrics", "GET");
       assertThat(ok.statusCode()).isEqualTo(200);
-      assertThat(ok.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+      assertThat(ok.header("Content-Type")).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
       assertThat(get(metrics, "/", "GET").statusCode()).isEqualTo(404);
-      HttpResponse<String> post = get(metrics, "/metrics", "POST");
+      Response post = get(metrics, "/metrics", "POST");
       assertThat(post.statusCode()).isEqualTo(405);
-      assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
-      HttpResponse<String> head = get(metrics, "/metrics", "HEAD");
+      assertThat(post.header("Allow")).isEqualTo("GET, HEAD");
+      Response head = get(metrics, "/metrics", "HEAD");
       assertThat(head.statusCode()).isEqualTo(200);
       assertThat(head.body()).isEmpty();
       assertThat(liveThreads()).contains("pgmux-metrics", "HTTP-Dispatcher");
@@ -186,18 +191,36 @@ class MetricsIT {
   }
 
   private PrometheusText scrape(ProxyServer proxy) throws IOException, InterruptedException {
-    HttpResponse<String> response = get(proxy.metricsAddress(), "/metrics", "GET");
+    Response response = get(proxy.metricsAddress(), "/metrics", "GET");
     assertThat(response.statusCode()).isEqualTo(200);
     return PrometheusText.parse(response.body());
   }
 
-  private HttpResponse<String> get(InetSocketAddress address, String path, String method)
-      throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + address.getPort() + path))
-        .method(method, HttpRequest.BodyPublishers.noBody())
-        .timeout(Duration.ofSeconds(10))
-        .build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  private static Response get(InetSocketAddress address, String path, String method)
+      throws IOException {
+    HttpURLConnection http = (HttpURLConnection)
+        new URL("http://127.0.0.1:" + address.getPort() + path).openConnection();
+    try {
+      http.setRequestMethod(method);
+      http.setConnectTimeout(10_000);
+      http.setReadTimeout(10_000);
+      if (method.equals("POST")) {
+        http.setDoOutput(true);
+        http.getOutputStream().close();
+      }
+      int status = http.getResponseCode();
+      var in = status >= 400 ? http.getErrorStream() : http.getInputStream();
+      String body = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      // Header names are case-insensitive (the JDK's server writes "Content-type").
+      Map<String, List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      http.getHeaderFields().forEach((name, values) -> {
+        if (name != null) {
+          headers.put(name, values);
+        }
+      });
+      return new Response(status, headers, body);
+    } finally {
+      http.disconnect();
+    }
   }
 }

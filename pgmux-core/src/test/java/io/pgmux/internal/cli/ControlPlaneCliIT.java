@@ -6,17 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgmux.test.Backends;
 import io.pgmux.test.Jdbc;
 import io.pgmux.test.PrometheusText;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -88,10 +86,14 @@ class ControlPlaneCliIT {
         assertThat(Jdbc.queryString(created, "SELECT current_user")).isEqualTo(ROLE);
       }
 
-      HttpResponse<String> scrape = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(metrics.group(1))).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      PrometheusText text = PrometheusText.parse(scrape.body());
+      HttpURLConnection scrape = (HttpURLConnection) new URL(metrics.group(1)).openConnection();
+      scrape.setConnectTimeout(10_000);
+      scrape.setReadTimeout(10_000);
+      assertThat(scrape.getResponseCode()).isEqualTo(200);
+      PrometheusText text;
+      try (var in = scrape.getInputStream()) {
+        text = PrometheusText.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
       assertThat(text.value("pgmux_sessions_total")).isEqualTo(4);
 
       process.destroy(); // SIGTERM
