@@ -129,6 +129,19 @@ class MetricsIT {
   }
 
   @Test
+  void aTakenMetricsPortFailsTheStartBeforeClientsCanConnect(Backends backends) throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      ProxyServer proxy = new ProxyServer("127.0.0.1:0", backends.router())
+          .withMetrics(new InetSocketAddress("127.0.0.1", taken.getLocalPort()));
+      Assertions.assertThatThrownBy(proxy::start)
+          .isInstanceOf(java.io.UncheckedIOException.class)
+          .hasMessageStartingWith("cannot serve metrics on /127.0.0.1:" + taken.getLocalPort());
+      assertThat(proxy.isRunning()).isFalse();
+      Assertions.assertThatThrownBy(proxy::port).isInstanceOf(IllegalStateException.class);
+    }
+  }
+
+  @Test
   void metricsAreOffUnlessAsked(Backends backends) {
     try (ProxyServer proxy = new ProxyServer("127.0.0.1:0", backends.router()).start()) {
       Assertions.assertThatThrownBy(proxy::metricsAddress)
