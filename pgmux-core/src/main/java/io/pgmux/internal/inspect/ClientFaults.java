@@ -88,7 +88,7 @@ final class ClientFaults {
       return null;
     }
     if (decoded instanceof ClientMessage.Execute e) {
-      Conversation.Pending execute = conversation.peekExecute(e, now);
+      Pending execute = conversation.peekExecute(e, now);
       if (!f.matches(execute.sql) || !f.use()) {
         return null;
       }

@@ -52,34 +52,6 @@ final class Conversation {
       long startNanos,
       long endNanos) {}
 
-  enum Kind { PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, SYNC, QUERY, FUNCTION_CALL }
-
-  /** A client message (as the backend got it) still owed an answer. */
-  static final class Pending {
-    final Kind kind;
-    /** True if the proxy, not the client, sent it: its answers are the proxy's to drop. */
-    final boolean injected;
-    /** The statement it runs: for EXECUTE its portal's, for QUERY the whole text. */
-    final String sql;
-    final List<String> parameters;
-    final String portal;
-    final long sentNanos;
-    /** QUERY only: its statements, and how many of them the backend has answered. */
-    List<SqlStatements.Span> spans;
-    int answered;
-    /** QUERY only: the statement the proxy replaced with one that fails, or -1. */
-    int injectedStatement = -1;
-
-    Pending(Kind kind, boolean injected, String sql, List<String> parameters, String portal, long sentNanos) {
-      this.kind = kind;
-      this.injected = injected;
-      this.sql = sql;
-      this.parameters = parameters;
-      this.portal = portal;
-      this.sentNanos = sentNanos;
-    }
-  }
-
   private record Portal(String sql, List<String> parameters) {}
 
   private record Prepared(String sql, List<Integer> parameterTypes) {}
@@ -157,36 +129,36 @@ final class Conversation {
   Pending fromClient(ClientMessage message, long now) {
     if (message instanceof ClientMessage.Sync) {
       skipping = false;
-      return enqueue(Kind.SYNC, false, null, null, null, now);
+      return enqueue(Pending.Kind.SYNC, false, null, null, null, now);
     }
     if (skipping || lost) {
       return null; // the backend discards it unread
     }
     if (message instanceof ClientMessage.Query q) {
-      Pending p = enqueue(Kind.QUERY, false, q.sql(), null, null, now);
+      Pending p = enqueue(Pending.Kind.QUERY, false, q.sql(), null, null, now);
       if (recorder != null) {
         p.spans = SqlStatements.split(q.sql());
       }
       return p;
     } else if (message instanceof ClientMessage.Parse p) {
       statements.put(p.statement(), new Prepared(p.sql(), p.parameterTypes()));
-      enqueue(Kind.PARSE, false, p.sql(), null, null, now);
+      enqueue(Pending.Kind.PARSE, false, p.sql(), null, null, now);
     } else if (message instanceof ClientMessage.Bind b) {
       Prepared statement = statements.get(b.statement());
       portals.put(b.portal(), new Portal(statement == null ? null : statement.sql,
           parameterTexts(b.parameters(), statement)));
-      enqueue(Kind.BIND, false, null, null, null, now);
+      enqueue(Pending.Kind.BIND, false, null, null, null, now);
     } else if (message instanceof ClientMessage.Describe) {
-      enqueue(Kind.DESCRIBE, false, null, null, null, now);
+      enqueue(Pending.Kind.DESCRIBE, false, null, null, null, now);
     } else if (message instanceof ClientMessage.Execute e) {
       Portal p = portals.get(e.portal());
-      enqueue(Kind.EXECUTE, false, p == null ? null : p.sql, p == null ? null : p.parameters,
+      enqueue(Pending.Kind.EXECUTE, false, p == null ? null : p.sql, p == null ? null : p.parameters,
           e.portal(), now);
     } else if (message instanceof ClientMessage.Close c) {
       (c.kind() == 'S' ? statements : portals).remove(c.name());
-      enqueue(Kind.CLOSE, false, null, null, null, now);
+      enqueue(Pending.Kind.CLOSE, false, null, null, null, now);
     } else if (message instanceof ClientMessage.FunctionCall f) {
-      enqueue(Kind.FUNCTION_CALL, false,
+      enqueue(Pending.Kind.FUNCTION_CALL, false,
           "fast-path function call (oid " + f.functionOid() + ")", null, null, now);
     }
     // Flush, COPY data, Terminate: no answer of their own.
@@ -228,19 +200,19 @@ final class Conversation {
   void injectedExecute(String sql, Pending replaced, long now) {
     statements.put("", new Prepared(sql, null));
     portals.put("", new Portal(sql, null));
-    enqueue(Kind.PARSE, true, sql, null, null, now);
-    enqueue(Kind.BIND, true, null, null, null, now);
-    enqueue(Kind.EXECUTE, true, replaced.sql, replaced.parameters, "", now);
+    enqueue(Pending.Kind.PARSE, true, sql, null, null, now);
+    enqueue(Pending.Kind.BIND, true, null, null, null, now);
+    enqueue(Pending.Kind.EXECUTE, true, replaced.sql, replaced.parameters, "", now);
   }
 
   /** Describes the Execute about to be sent, without following it. */
   Pending peekExecute(ClientMessage.Execute e, long now) {
     Portal p = portals.get(e.portal());
-    return new Pending(Kind.EXECUTE, false, p == null ? null : p.sql,
+    return new Pending(Pending.Kind.EXECUTE, false, p == null ? null : p.sql,
         p == null ? null : p.parameters, e.portal(), now);
   }
 
-  private Pending enqueue(Kind kind, boolean injected, String sql, List<String> parameters,
+  private Pending enqueue(Pending.Kind kind, boolean injected, String sql, List<String> parameters,
       String portal, long now) {
     Pending p = new Pending(kind, injected, sql, parameters, portal, now);
     pending.addLast(p);
@@ -257,15 +229,15 @@ final class Conversation {
     Pending head = pending.peekFirst();
     switch (type) {
       case ServerMessage.PARSE_COMPLETE:
-        return answer(head, Kind.PARSE, now);
+        return answer(head, Pending.Kind.PARSE, now);
       case ServerMessage.BIND_COMPLETE:
-        return answer(head, Kind.BIND, now);
+        return answer(head, Pending.Kind.BIND, now);
       case ServerMessage.CLOSE_COMPLETE:
-        return answer(head, Kind.CLOSE, now);
+        return answer(head, Pending.Kind.CLOSE, now);
       case ServerMessage.NO_DATA:
-        return answer(head, Kind.DESCRIBE, now);
+        return answer(head, Pending.Kind.DESCRIBE, now);
       case ServerMessage.ROW_DESCRIPTION:
-        return head != null && head.kind == Kind.DESCRIBE ? answer(head, Kind.DESCRIBE, now) : null;
+        return head != null && head.kind == Pending.Kind.DESCRIBE ? answer(head, Pending.Kind.DESCRIBE, now) : null;
       case ServerMessage.COMMAND_COMPLETE:
       case ServerMessage.EMPTY_QUERY_RESPONSE:
       case ServerMessage.PORTAL_SUSPENDED:
@@ -273,7 +245,7 @@ final class Conversation {
       case ServerMessage.ERROR_RESPONSE:
         return failed(head, (ServerMessage.ErrorResponse) ServerMessage.decode(type, body), now);
       case ServerMessage.FUNCTION_CALL_RESPONSE:
-        if (!lost && head != null && head.kind == Kind.FUNCTION_CALL) {
+        if (!lost && head != null && head.kind == Pending.Kind.FUNCTION_CALL) {
           finish(head, head.sql, "FUNCTION CALL", -1, null, null, Math.max(head.sentNanos, lastAnswer), now);
         }
         return null;
@@ -284,7 +256,7 @@ final class Conversation {
     }
   }
 
-  private Pending answer(Pending head, Kind expected, long now) {
+  private Pending answer(Pending head, Pending.Kind expected, long now) {
     if (lost) {
       return null;
     }
@@ -301,11 +273,11 @@ final class Conversation {
     if (lost) {
       return null;
     }
-    if (head == null || (head.kind != Kind.EXECUTE && head.kind != Kind.QUERY)) {
+    if (head == null || (head.kind != Pending.Kind.EXECUTE && head.kind != Pending.Kind.QUERY)) {
       lose();
       return null;
     }
-    if (head.kind == Kind.EXECUTE) {
+    if (head.kind == Pending.Kind.EXECUTE) {
       pending.pollFirst();
       Long resumed = suspended.remove(head.portal);
       long start = resumed != null ? resumed : Math.max(head.sentNanos, lastAnswer);
@@ -332,20 +304,20 @@ final class Conversation {
   private Pending failed(Pending head, ServerMessage.ErrorResponse error, long now) {
     lastErrorInjected =
         !lost && head != null
-            && (head.kind == Kind.QUERY ? head.injectedStatement == head.answered : head.injected);
-    if (lost || head == null || head.kind == Kind.SYNC) {
+            && (head.kind == Pending.Kind.QUERY ? head.injectedStatement == head.answered : head.injected);
+    if (lost || head == null || head.kind == Pending.Kind.SYNC) {
       // No message is waiting (a FATAL from a terminated backend), or the implicit commit at Sync
       // failed: no statement to charge it to.
       return null;
     }
     long start = Math.max(head.sentNanos, lastAnswer);
     lastAnswer = now;
-    if (head.kind == Kind.QUERY) {
+    if (head.kind == Pending.Kind.QUERY) {
       finish(head, pieceOf(head), null, -1, error.sqlState(), error.message(), start, now);
       head.answered++;
       return head;
     }
-    if (head.kind == Kind.FUNCTION_CALL) {
+    if (head.kind == Pending.Kind.FUNCTION_CALL) {
       finish(head, head.sql, null, -1, error.sqlState(), error.message(), start, now);
       return head;
     }
@@ -353,10 +325,10 @@ final class Conversation {
     // Sync. It belongs to the statement the batch was about to run: the failing Execute, or the
     // next one (a Parse or Bind of it failed), or, with none, the text of a failed Parse.
     Pending failing = pending.pollFirst();
-    Pending statement = failing.kind == Kind.EXECUTE ? failing : null;
-    while (!pending.isEmpty() && pending.peekFirst().kind != Kind.SYNC) {
+    Pending statement = failing.kind == Pending.Kind.EXECUTE ? failing : null;
+    while (!pending.isEmpty() && pending.peekFirst().kind != Pending.Kind.SYNC) {
       Pending skipped = pending.pollFirst();
-      if (statement == null && skipped.kind == Kind.EXECUTE) {
+      if (statement == null && skipped.kind == Pending.Kind.EXECUTE) {
         statement = skipped;
       }
       suspended.remove(skipped.portal);
@@ -365,7 +337,7 @@ final class Conversation {
     if (statement != null) {
       suspended.remove(statement.portal);
       finish(statement, statement.sql, null, -1, error.sqlState(), error.message(), start, now);
-    } else if (failing.kind == Kind.PARSE) {
+    } else if (failing.kind == Pending.Kind.PARSE) {
       finish(failing, failing.sql, null, -1, error.sqlState(), error.message(), start, now);
     }
     return statement != null ? statement : failing;
@@ -378,9 +350,9 @@ final class Conversation {
       pending.clear();
       batch.clear();
     } else if (head != null
-        && (head.kind == Kind.SYNC || head.kind == Kind.QUERY || head.kind == Kind.FUNCTION_CALL)) {
+        && (head.kind == Pending.Kind.SYNC || head.kind == Pending.Kind.QUERY || head.kind == Pending.Kind.FUNCTION_CALL)) {
       answered = pending.pollFirst();
-      if (answered.kind == Kind.QUERY) {
+      if (answered.kind == Pending.Kind.QUERY) {
         keepWholeTextIfSplitWrongly(answered);
       }
     } else {
@@ -429,30 +401,11 @@ final class Conversation {
 
   private void finish(Pending origin, String sql, String command, long rows, String sqlState,
       String message, long start, long end) {
-    status = statusAfter(sql, command, sqlState);
+    status = TransactionStates.after(status, sql, command, sqlState);
     if (recorder != null) {
       batch.add(new Entry(origin, sql, command, rows, sqlState, message, status, start, end));
     }
   }
-
-  /** Infers the transaction status after a statement; the next ReadyForQuery has the last word. */
-  private char statusAfter(String sql, String command, String sqlState) {
-    if (sqlState != null) {
-      return status == 'I' ? 'I' : 'E';
-    }
-    if (command == null) {
-      return status;
-    }
-    return switch (command) {
-      case "BEGIN", "START TRANSACTION" -> status == 'I' ? 'T' : status;
-      case "COMMIT", "PREPARE TRANSACTION" -> 'I';
-      case "ROLLBACK" -> sql != null && ROLLBACK_TO.matcher(sql).lookingAt() ? 'T' : 'I';
-      default -> status;
-    };
-  }
-
-  private static final java.util.regex.Pattern ROLLBACK_TO =
-      java.util.regex.Pattern.compile("(?i)\\s*rollback\\s+(?:work\\s+|transaction\\s+)?to\\b");
 
   private void flush(char lastStatus) {
     if (batch.isEmpty()) {

@@ -82,7 +82,7 @@ final class SessionInspector implements MessageTap, Conversation.Recorder {
   @Override
   public TapAction fromBackend(TapMessage message) {
     long now = System.nanoTime();
-    Conversation.Pending answered;
+    Pending answered;
     boolean injectedError;
     try {
       answered = conversation.fromBackend(message.type(), message.body(), now);
