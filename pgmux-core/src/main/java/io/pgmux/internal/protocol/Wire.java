@@ -1,7 +1,6 @@
 package io.pgmux.internal.protocol;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -34,18 +33,18 @@ final class Wire {
     return text(body.slice(start, end - start));
   }
 
-  /** Decodes UTF-8, replacing what is malformed rather than failing. */
+  /** Decodes UTF-8, replacing what is malformed with U+FFFD rather than failing. */
   static String text(ByteBuffer bytes) {
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPLACE)
-          .onUnmappableCharacter(CodingErrorAction.REPLACE)
-          .decode(bytes)
-          .toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
-      throw new AssertionError("REPLACE never throws", e);
+    int length = bytes.remaining();
+    if (length == 0) {
+      return ""; // the unnamed statement and portal: most names are empty
     }
+    if (bytes.hasArray()) {
+      return new String(bytes.array(), bytes.arrayOffset() + bytes.position(), length, StandardCharsets.UTF_8);
+    }
+    byte[] copy = new byte[length];
+    bytes.duplicate().get(copy);
+    return new String(copy, StandardCharsets.UTF_8);
   }
 
   static int int16(ByteBuffer body, String context) throws ProtocolException {
