@@ -280,10 +280,6 @@ public final class ProxyServer implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("proxy was closed; create a new one");
     }
-    if (sessionTaps() != null) {
-      // The relay in this build moves bytes blind; it cannot show a tap messages yet.
-      throw new UnsupportedOperationException("journal and faults need the relay's message tap");
-    }
     // Metrics: bound first, so that a taken port fails the start before clients can connect;
     // they time the router and hear every event before the configured listener does.
     Router routing = router;
@@ -313,7 +309,7 @@ public final class ProxyServer implements AutoCloseable {
             eventLoops,
             routerThreads,
             listening,
-            null);
+            sessionTaps());
     try {
       engine = ProxyEngine.start(settings);
     } catch (IOException e) {

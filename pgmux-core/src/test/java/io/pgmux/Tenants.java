@@ -1,12 +1,6 @@
 package io.pgmux;
 
-import io.pgmux.internal.inspect.FaultRegistry;
-import io.pgmux.internal.inspect.Inspection;
-import io.pgmux.internal.inspect.StatementLog;
-import io.pgmux.internal.inspect.TapRelay;
 import io.pgmux.test.TestPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -16,27 +10,30 @@ import java.util.Properties;
 
 /**
  * Two tenants on one real PostgreSQL: {@code alice} in database {@code tenant_a}, {@code bob} in
- * {@code tenant_b}, each with an {@code invoices} table, behind a relay with the statement journal
+ * {@code tenant_b}, each with an {@code invoices} table, behind a proxy with the statement journal
  * and faults on.
  */
 final class Tenants implements AutoCloseable {
   final TestPostgres postgres;
   final StatementJournal journal;
   final Faults faults;
-  private final TapRelay relay;
+  final ProxyServer proxy;
 
   Tenants(TestPostgres postgres, boolean withParameters) {
     this.postgres = postgres;
     prepare(postgres);
-    StatementLog log = new StatementLog(1000);
-    FaultRegistry registry = new FaultRegistry();
-    journal = new StatementJournal(log);
-    faults = new Faults(registry);
-    try {
-      relay = new TapRelay(postgres.backend(), new Inspection(log, withParameters, null, registry));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    StaticRouter router =
+        new StaticRouter()
+            .put("alice", postgres.backend().withDatabase("tenant_a"))
+            .put("bob", postgres.backend().withDatabase("tenant_b"));
+    proxy =
+        new ProxyServer("127.0.0.1:0", router)
+            .withJournal(1000, withParameters)
+            .withFaults()
+            .withEventLoops(1)
+            .start();
+    journal = proxy.journal();
+    faults = proxy.faults();
   }
 
   static String database(String user) {
@@ -71,13 +68,13 @@ final class Tenants implements AutoCloseable {
     }
   }
 
-  /** Connects straight to the tenant's database, past the relay. */
+  /** Connects straight to the tenant's database, past the proxy. */
   static Connection direct(TestPostgres postgres, String user) throws SQLException {
     return DriverManager.getConnection(
         "jdbc:postgresql://" + postgres.host() + ":" + postgres.port() + "/" + database(user), user, "");
   }
 
-  /** Counts the rows of the tenant's invoices, past the relay. */
+  /** Counts the rows of the tenant's invoices, past the proxy. */
   long invoices(String user) throws SQLException {
     try (Connection c = direct(postgres, user);
         Statement s = c.createStatement();
@@ -87,7 +84,7 @@ final class Tenants implements AutoCloseable {
     }
   }
 
-  /** Connects through the relay as {@code user}; {@code properties} are {@code key=value}. */
+  /** Connects through the proxy as {@code user}; {@code properties} are {@code key=value}. */
   Connection connect(String user, String... properties) throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", user);
@@ -100,12 +97,12 @@ final class Tenants implements AutoCloseable {
       p.setProperty(kv.substring(0, eq), kv.substring(eq + 1));
     }
     return DriverManager.getConnection(
-        "jdbc:postgresql://127.0.0.1:" + relay.port() + "/" + database(user), p);
+        "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + database(user), p);
   }
 
   @Override
-  public void close() throws IOException {
+  public void close() {
     faults.clear();
-    relay.close();
+    proxy.close();
   }
 }
