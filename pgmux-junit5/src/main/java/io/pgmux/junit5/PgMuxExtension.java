@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -40,7 +41,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>The configuration is fixed by {@link Builder#build()}. An instance may be shared by several
  * classes; each class still gets its own proxy.
  */
-public final class PgMuxExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+public final class PgMuxExtension
+    implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
   private final Setup setup;
   private final Lifecycle lifecycle = new Lifecycle(this::placement);
   // The running proxy of the class that started last; for proxy() only.
@@ -81,6 +83,11 @@ public final class PgMuxExtension implements BeforeAllCallback, BeforeEachCallba
   public void beforeEach(ExtensionContext context) {
     current = lifecycle.handle(context);
     lifecycle.beforeEach(context);
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    lifecycle.afterEach(context);
   }
 
   @Override

@@ -26,6 +26,21 @@ class ApiTest {
             "io.pgmux.junit5.PgMuxExtension$Builder");
   }
 
+  @Test
+  void assertionTypes() {
+    assertThat(
+            ReflectionSupport.findAllClassesInPackage(
+                    "io.pgmux.junit5.assertj", type -> Modifier.isPublic(type.getModifiers()), name -> true)
+                .stream()
+                .filter(ApiTest::isMainCode)
+                .map(Class::getName))
+        .containsExactlyInAnyOrder(
+            "io.pgmux.junit5.assertj.PgMuxAssertions",
+            "io.pgmux.junit5.assertj.ProxyAssert",
+            "io.pgmux.junit5.assertj.StatementsAssert",
+            "io.pgmux.junit5.assertj.StatementsAssert$Count");
+  }
+
   /** Whether {@code type} is in the module's jar rather than among the test classes. */
   private static boolean isMainCode(Class<?> type) {
     return !type.getProtectionDomain().getCodeSource().getLocation().getPath().endsWith("/test-classes/");

@@ -57,10 +57,19 @@ public final class Lifecycle {
     handle(place);
   }
 
-  /** Reads the instance backend fields of the current test's instances. */
+  /**
+   * Reads the instance backend fields of the current test's instances; empties the journal and
+   * removes faults left from before.
+   */
   public void beforeEach(ExtensionContext context) {
-    handle(placement.apply(context))
-        .bindInstanceBackends(context.getRequiredTestInstances().getAllInstances());
+    ProxyHandle handle = handle(placement.apply(context));
+    handle.bindInstanceBackends(context.getRequiredTestInstances().getAllInstances());
+    handle.beforeTest();
+  }
+
+  /** Removes the faults the test added. */
+  public void afterEach(ExtensionContext context) {
+    handle(placement.apply(context)).afterTest();
   }
 
   /** Returns whether {@code parameter} asks for the proxy: its type is exactly PgMuxProxy. */

@@ -1,9 +1,11 @@
 package io.pgmux.junit5.internal;
 
 import io.pgmux.BackendConfig;
+import io.pgmux.Faults;
 import io.pgmux.ProxyServer;
 import io.pgmux.ProxyStats;
 import io.pgmux.SessionInfo;
+import io.pgmux.StatementJournal;
 import io.pgmux.StaticRouter;
 import io.pgmux.junit5.PgMuxProxy;
 import io.pgmux.junit5.internal.embedded.EmbeddedFleet;
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class ProxyHandle
     implements PgMuxProxy, AutoCloseable, ExtensionContext.Store.CloseableResource {
   private static final String HOST = "127.0.0.1";
+  /** Statements one test class keeps at most; older ones are dropped and counted. */
+  private static final int JOURNAL_CAPACITY = 10_000;
 
   private final String owner;
   private final BackendPlan plan;
@@ -78,6 +82,8 @@ public final class ProxyHandle
               .withEventLoops(1)
               .withRouterThreads(4)
               .withTls(setup.tls())
+              .withJournal(JOURNAL_CAPACITY, true)
+              .withFaults()
               .start();
       return handle;
     } catch (RuntimeException | Error e) {
@@ -205,6 +211,27 @@ public final class ProxyHandle
   @Override
   public ProxyStats stats() {
     return server.stats();
+  }
+
+  @Override
+  public StatementJournal journal() {
+    return server.journal();
+  }
+
+  @Override
+  public Faults faults() {
+    return server.faults();
+  }
+
+  /** Starts a test with an empty journal and no faults. */
+  void beforeTest() {
+    server.faults().clear();
+    server.journal().clear();
+  }
+
+  /** Removes the test's faults, so stalled sessions go on and no fault reaches the next test. */
+  void afterTest() {
+    server.faults().clear();
   }
 
   /** Returns the embedded servers' directories by backend name, for tests. */
