@@ -33,6 +33,9 @@ import java.util.concurrent.TimeUnit;
 final class Session implements EventLoop.Handler {
   private static final System.Logger LOG = System.getLogger("io.pgmux");
 
+  /** The longest a refused client may take to read its error before it is closed anyway. */
+  static final long REFUSAL_WAIT_MILLIS = 5_000;
+
   private enum State {
     STARTUP, // reading the startup packet
     ROUTING, // waiting for the router
@@ -256,7 +259,6 @@ final class Session implements EventLoop.Handler {
           close(); // mid-message: an error now would corrupt the stream
         }
       }
-      case REFUSING -> close();
       default -> {}
     }
   }
@@ -377,6 +379,10 @@ final class Session implements EventLoop.Handler {
     if (state == State.CLOSED || state == State.REFUSING) {
       return;
     }
+    if (state == State.LOGIN && !relay.clientAtBoundary()) {
+      close(); // mid-message: an error now would corrupt the stream
+      return;
+    }
     LOG.log(Level.INFO, () -> "refused " + facts.client() + ": " + error.sqlState() + " " + error.message());
     host.clientRefused(request, error.sqlState(), error.message());
     state = State.REFUSING;
@@ -398,7 +404,11 @@ final class Session implements EventLoop.Handler {
       close();
       return;
     }
-    updateInterest(); // the rest goes out when the client can take it, within the startup timeout
+    // The rest goes out when the client can take it; a client that never reads is not waited for.
+    startupTimer.cancel();
+    long wait = Math.min(REFUSAL_WAIT_MILLIS, settings.startupTimeout().toMillis());
+    startupTimer = loop.schedule(wait, TimeUnit.MILLISECONDS, this::close);
+    updateInterest();
   }
 
   void close() {
@@ -412,8 +422,8 @@ final class Session implements EventLoop.Handler {
     if (routing != null) {
       routing.cancel(true);
     }
-    if (started && !relay.wasCut()) {
-      client.closeOutbound();
+    if (client.handshakeDone() && (relay == null || !relay.wasCut())) {
+      client.closeOutbound(); // TLS close_notify, as PostgreSQL sends on every close
     }
     try {
       client.channel().close();
