@@ -31,11 +31,15 @@ class SessionTest {
     loop.awaitTermination(5_000);
   }
 
+  /** Settings for sessions that route nowhere. */
+  static Settings settings(Duration startupTimeout) {
+    return new Settings(
+        new InetSocketAddress(0), r -> null, null, false, startupTimeout, Duration.ofSeconds(10),
+        Duration.ofSeconds(10), 100, 0, 1, 1, null, null);
+  }
+
   private SessionHost host(Duration startupTimeout) {
-    Settings settings =
-        new Settings(
-            new InetSocketAddress(0), r -> null, null, false, startupTimeout, Duration.ofSeconds(10),
-            Duration.ofSeconds(10), 100, 0, 1, 1, null, null);
+    Settings settings = settings(startupTimeout);
     return new SessionHost() {
       @Override
       public Settings settings() {
