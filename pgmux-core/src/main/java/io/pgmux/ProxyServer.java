@@ -40,6 +40,7 @@ public final class ProxyServer implements AutoCloseable {
   private int eventLoops = Runtime.getRuntime().availableProcessors();
   private int routerThreads = 32;
   private ProxyListener listener;
+  private Duration idleSessionTimeout;
   private volatile ProxyEngine engine;
   private volatile boolean closed;
 
@@ -119,6 +120,23 @@ public final class ProxyServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Ends sessions that wait for their client, outside a transaction, for longer than {@code
+   * timeout}, as PostgreSQL's {@code idle_session_timeout} does: the client gets a FATAL {@code
+   * ErrorResponse} with SQLSTATE 57P05, then the proxy closes both connections. A query that runs
+   * long, or an open transaction, is not idle. Off by default; {@link Duration#ZERO} turns it off.
+   */
+  public ProxyServer withIdleSessionTimeout(Duration timeout) {
+    checkNotStarted();
+    Objects.requireNonNull(timeout, "idle session timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "idle session timeout " + timeout + " is negative: use a positive duration, or ZERO for none");
+    }
+    this.idleSessionTimeout = timeout.isZero() ? null : timeout;
+    return this;
+  }
+
   /** Sets how many I/O threads move bytes (default: one per available processor). */
   public ProxyServer withEventLoops(int eventLoops) {
     checkNotStarted();
@@ -172,7 +190,8 @@ public final class ProxyServer implements AutoCloseable {
             eventLoops,
             routerThreads,
             listener,
-            null);
+            null,
+            idleSessionTimeout);
     try {
       engine = ProxyEngine.start(settings);
     } catch (IOException e) {

@@ -71,6 +71,11 @@ public record ProxyError(String sqlState, String message) {
         "pgmux: too many connections to backend " + backend + " (the limit is " + limit + ")");
   }
 
+  /** The text and SQLSTATE of PostgreSQL's idle_session_timeout. */
+  public static ProxyError idleSessionTimeout() {
+    return new ProxyError("57P05", "pgmux: terminating connection due to idle-session timeout");
+  }
+
   public static ProxyError shuttingDown() {
     return new ProxyError("57P01", "pgmux: proxy shutting down");
   }

@@ -71,6 +71,7 @@ final class Session implements EventLoop.Handler {
   /** The proxy's own error while REFUSING. Draining mode. */
   private ByteBuffer refusal;
   private EventLoop.Timer startupTimer;
+  private IdleWatch idleWatch;
 
   Session(SessionHost host, EventLoop loop, long id, SocketChannel channel) throws IOException {
     this.host = host;
@@ -240,6 +241,10 @@ final class Session implements EventLoop.Handler {
         state = State.RELAY;
         startupTimer.cancel();
         relay.established(settings.taps(), this::info);
+        if (settings.idleSessionTimeout() != null) {
+          idleWatch = new IdleWatch(loop, relay, settings.idleSessionTimeout(), this::phaseSettled);
+          idleWatch.start();
+        }
       }
     }
     if ((state == State.LOGIN || state == State.RELAY) && relay.finished()) {
@@ -421,6 +426,9 @@ final class Session implements EventLoop.Handler {
     }
     if (routing != null) {
       routing.cancel(true);
+    }
+    if (idleWatch != null) {
+      idleWatch.stop();
     }
     if (client.handshakeDone() && (relay == null || !relay.wasCut())) {
       client.closeOutbound(); // TLS close_notify, as PostgreSQL sends on every close
