@@ -128,6 +128,22 @@ class FaultTapTest {
   }
 
   @Test
+  void faultsWorkWithTheJournalOff() throws Exception {
+    MessageTap tap = new Inspection(null, false, null, faults).open(new FakeSession("alice"));
+    faults.add("alice", Fault.failStatements("insert%", "40001"));
+    List<ClientMessage> sent = decoded(tap.fromClient(query("SELECT 1; INSERT INTO t VALUES (1)")));
+    assertThat(((ClientMessage.Query) sent.get(0)).sql()).startsWith("SELECT 1; DO $pgmux$");
+    answers(tap, commandComplete("SELECT 1"));
+    assertThat(tap.fromBackend(raisedError("40001", "x"))).isInstanceOf(TapAction.Replace.class);
+    answers(tap, ready('I'));
+    passes(tap, parse("", "insert into t values (2)"), bind("", ""));
+    assertThat(decoded(tap.fromClient(execute("")))).hasSize(3);
+    passes(tap, sync());
+    answers(tap, parseComplete(), bindComplete()); // the client's own
+    assertThat(tap.fromBackend(parseComplete())).isEqualTo(new TapAction.Replace(java.nio.ByteBuffer.allocate(0)));
+  }
+
+  @Test
   void statementsTheBackendWillSkipAreLeftAlone() {
     faults.add("alice", Fault.failStatements("select 2", "40001"));
     passes(alice, parse("", "select 1/0"), bind("", ""), execute(""), io.pgmux.test.Frames.flush());
