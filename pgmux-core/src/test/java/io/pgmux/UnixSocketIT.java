@@ -15,6 +15,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -74,12 +75,15 @@ class UnixSocketIT {
   }
 
   @Test
-  void closeRemovesTheSocketFile(Backends backends) {
+  void closeRemovesTheSocketFileThatEveryLocalUserMayConnectTo(Backends backends) throws IOException {
     Path socket;
     try (ProxyServer proxy =
         new ProxyServer("127.0.0.1:0", backends.router()).withUnixSocket(directory).start()) {
       socket = proxy.unixSocket();
       assertThat(Files.exists(socket)).isTrue();
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
+          .as("as PostgreSQL's unix_socket_permissions default, 0777")
+          .isEqualTo("rwxrwxrwx");
     }
     assertThat(Files.exists(socket)).isFalse();
   }

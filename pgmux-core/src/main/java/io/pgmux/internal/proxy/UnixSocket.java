@@ -7,6 +7,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * The Unix-domain listening socket: the file {@code DIR/.s.PGSQL.PORT}, named as PostgreSQL names
@@ -16,7 +17,7 @@ import java.nio.file.Path;
  * <p>A socket file outlives a process that dies without closing it. PostgreSQL tells a stale file
  * from a live one by a lock file holding the owner's PID; pgMux asks the socket itself instead: if
  * a server accepts a connection there, binding is refused; if none does, the file is stale and is
- * replaced.
+ * replaced. As PostgreSQL's, the file lets every local user connect (mode 0777).
  */
 final class UnixSocket {
   private UnixSocket() {}
@@ -44,11 +45,26 @@ final class UnixSocket {
     try {
       server.bind(address, backlog);
       server.configureBlocking(false);
+      grantEveryone(file);
     } catch (IOException | RuntimeException e) {
       server.close();
       throw e;
     }
     return server;
+  }
+
+  /**
+   * Lets every local user connect, as PostgreSQL's default {@code unix_socket_permissions} (0777)
+   * does: connecting needs write permission on the file, which the umask would take away from
+   * others. Who may reach the socket is then up to the directory's permissions, and who may log
+   * in up to the backend.
+   */
+  private static void grantEveryone(Path file) throws IOException {
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxrwxrwx"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: its own defaults apply
+    }
   }
 
   /** Whether a server accepts connections at {@code address}. */
