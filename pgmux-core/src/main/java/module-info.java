@@ -1,0 +1,5 @@
+module io.pgmux {
+  requires java.logging;
+  exports io.pgmux;
+  exports io.pgmux.spi;
+}
