@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -171,7 +172,7 @@ public final class ProxyServer implements AutoCloseable {
             maxConnectionsPerBackend,
             eventLoops,
             routerThreads,
-            listener);
+            listener == null ? null : new EndStamping(listener));
     try {
       engine = ProxyEngine.start(settings);
     } catch (IOException e) {
@@ -270,5 +271,23 @@ public final class ProxyServer implements AutoCloseable {
           "listen address \"" + listen + "\": port " + port + " is outside 0..65535");
     }
     return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+  }
+
+  /** Stamps the end time on sessions as they are reported ended, for {@link SessionInfo#endedAt}. */
+  private record EndStamping(ProxyListener listener) implements ProxyListener {
+    @Override
+    public void sessionStarted(SessionInfo session) {
+      listener.sessionStarted(session);
+    }
+
+    @Override
+    public void sessionEnded(SessionInfo session) {
+      listener.sessionEnded(session.endedAt() != null ? session : session.ended(Instant.now()));
+    }
+
+    @Override
+    public void clientRefused(RouteRequest request, String sqlState, String message) {
+      listener.clientRefused(request, sqlState, message);
+    }
   }
 }

@@ -81,4 +81,15 @@ public @interface PgMux {
    * postgresql.conf}, such as {@code "max_connections=50"}.
    */
   String[] serverConfig() default {};
+
+  /**
+   * SQL scripts, as classpath resources such as {@code "/init.sql"}, run once in each embedded
+   * server when it has started, before its routes' databases are created and before any test
+   * sees it. They run as the superuser {@code postgres} in the database {@code template1}, so
+   * what they create there (schemas, tables, extensions) is in every database pgMux creates
+   * afterwards; roles they create belong to the whole server. Objects they create belong to the
+   * superuser: grant the routed users what tests need. A script may hold several statements.
+   * Backends given by fields are not touched.
+   */
+  String[] init() default {};
 }

@@ -20,19 +20,35 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param postgresVersion the embedded servers' version, {@code ""} for the classpath's
  * @param serverConfig settings for the embedded servers
  * @param tls how the proxy terminates TLS for clients, or {@code null} for none
+ * @param init classpath resources of SQL scripts run in new embedded servers, by backend name;
+ *     the key {@link #ALL_BACKENDS} holds those for every embedded server
  */
 public record Setup(
     List<RouteSpec> routes,
     Map<String, Object> backends,
     String postgresVersion,
     Map<String, String> serverConfig,
-    TlsConfig tls) {
+    TlsConfig tls,
+    Map<String, List<String>> init) {
+
+  /** The key of {@link #init} for scripts that run in every embedded server. */
+  public static final String ALL_BACKENDS = "";
 
   /** Copies the collections, keeping their order. */
   public Setup {
     routes = List.copyOf(routes);
     backends = Collections.unmodifiableMap(new LinkedHashMap<>(backends));
     serverConfig = Collections.unmodifiableMap(new LinkedHashMap<>(serverConfig));
+    Map<String, List<String>> scripts = new LinkedHashMap<>();
+    init.forEach((backend, resources) -> scripts.put(backend, List.copyOf(resources)));
+    init = Collections.unmodifiableMap(scripts);
+  }
+
+  /** Returns the init scripts of the embedded server {@code backend}, those for all first. */
+  public List<String> initScripts(String backend) {
+    List<String> scripts = new ArrayList<>(init.getOrDefault(ALL_BACKENDS, List.of()));
+    scripts.addAll(init.getOrDefault(backend, List.of()));
+    return scripts;
   }
 
   /** Reads an annotation; {@code source} names it in messages. */
@@ -55,6 +71,8 @@ public record Setup(
       }
       config.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
     }
-    return new Setup(routes, Map.of(), annotation.postgresVersion().trim(), config, null);
+    Map<String, List<String>> init =
+        annotation.init().length == 0 ? Map.of() : Map.of(ALL_BACKENDS, List.of(annotation.init()));
+    return new Setup(routes, Map.of(), annotation.postgresVersion().trim(), config, null, init);
   }
 }

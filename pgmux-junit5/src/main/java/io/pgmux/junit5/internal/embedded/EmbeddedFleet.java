@@ -109,6 +109,33 @@ public final class EmbeddedFleet implements AutoCloseable {
     }
   }
 
+  /**
+   * Returns a JDBC URL for the superuser of the server of {@code backend} (no password: local
+   * logins are trusted), for {@code database}.
+   */
+  public String superuserJdbcUrl(String backend, String database) {
+    return servers.get(backend).superuserJdbcUrl(database);
+  }
+
+  /**
+   * Runs the SQL {@code script}, which may hold several statements, as the superuser in {@code
+   * database} of the server of {@code backend}.
+   *
+   * @param source names the script in messages
+   * @throws ExtensionConfigurationException if it fails, quoting PostgreSQL's error
+   */
+  public void run(String backend, String database, String script, String source) {
+    EmbeddedServer server = servers.get(backend);
+    try {
+      server.run(database, script);
+    } catch (SQLException e) {
+      throw new ExtensionConfigurationException(
+          "pgmux: init script " + source + " failed in " + server + ", database \"" + database
+              + "\": " + e.getMessage() + ". Fix the script; it runs as the superuser "
+              + EmbeddedServer.SUPERUSER, e);
+    }
+  }
+
   /** Returns each server's directory (data and log) by backend name, for tests. */
   public Map<String, Path> directories() {
     Map<String, Path> directories = new TreeMap<>();
