@@ -33,7 +33,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * from one initdb template, with trust authentication on 127.0.0.1. In an embedded server the
  * extension creates each route's backend user (the route's {@code backendUser}, else its {@code
  * user}) as a login role, and the route's database (else a database named after that user, as
- * PostgreSQL defaults to), owned by that user; so {@code jdbcUrl("alice")} just works.
+ * PostgreSQL defaults to), owned by that user; so {@code jdbcUrl("alice")} just works. Such a
+ * user is no superuser: it cannot create databases, roles or untrusted extensions. The servers'
+ * superuser is {@code postgres}, without a password; {@link PgMuxProxy#backendJdbcUrl} logs in
+ * as it, and {@link #init()} scripts run as it.
  *
  * <p><b>Lifecycle.</b> One proxy, on an ephemeral port of 127.0.0.1, and its embedded servers start
  * before the first callback of the class that needs them ({@code @BeforeAll} at the latest) and stop
