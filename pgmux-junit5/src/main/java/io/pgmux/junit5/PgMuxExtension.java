@@ -2,6 +2,7 @@ package io.pgmux.junit5;
 
 import io.pgmux.BackendConfig;
 import io.pgmux.TlsConfig;
+import io.pgmux.junit5.internal.InitStep;
 import io.pgmux.junit5.internal.Lifecycle;
 import io.pgmux.junit5.internal.ProxyHandle;
 import io.pgmux.junit5.internal.RouteSpec;
@@ -162,7 +163,7 @@ public final class PgMuxExtension
     private final List<RouteSpec> routes = new ArrayList<>();
     private final Map<String, Object> backends = new LinkedHashMap<>();
     private final Map<String, String> serverConfig = new LinkedHashMap<>();
-    private final Map<String, List<String>> init = new LinkedHashMap<>();
+    private final Map<String, List<InitStep>> init = new LinkedHashMap<>();
     private String postgresVersion = "";
     private TlsConfig tls;
 
@@ -229,18 +230,32 @@ public final class PgMuxExtension
      * has started, as {@link PgMux#init()} does.
      */
     public Builder init(String script) {
-      return initBackend(Setup.ALL_BACKENDS, script);
+      return step(Setup.ALL_BACKENDS, new InitStep.Script(Objects.requireNonNull(script, "script")));
     }
 
     /**
      * Runs the SQL script at classpath resource {@code script} in the embedded server of {@code
-     * backend} when it has started, after the scripts of {@link #init(String)}, as {@link
-     * PgMux#init()} describes. The backend must be an embedded server.
+     * backend} when it has started, after the steps for every server, as {@link PgMux#init()}
+     * describes. The backend must be an embedded server.
      */
     public Builder initBackend(String backend, String script) {
-      Objects.requireNonNull(backend, "backend");
-      Objects.requireNonNull(script, "script");
-      init.computeIfAbsent(backend, name -> new ArrayList<>()).add(script);
+      return step(
+          Objects.requireNonNull(backend, "backend"),
+          new InitStep.Script(Objects.requireNonNull(script, "script")));
+    }
+
+    /**
+     * Runs {@code init} in the embedded server of {@code backend} when it has started, in the
+     * order given with its scripts. The backend must be an embedded server.
+     */
+    public Builder initBackend(String backend, BackendInit init) {
+      return step(
+          Objects.requireNonNull(backend, "backend"),
+          new InitStep.Callback(Objects.requireNonNull(init, "init")));
+    }
+
+    private Builder step(String backend, InitStep step) {
+      init.computeIfAbsent(backend, name -> new ArrayList<>()).add(step);
       return this;
     }
 

@@ -72,6 +72,16 @@ class MisconfigurationIT {
   }
 
   @Test
+  void failingInitQuotesPostgres() {
+    assertClassFails(
+        FailingInit.class,
+        "pgmux: BackendInit ",
+        "failed in embedded PostgreSQL \"db\"",
+        "database \"template1\"",
+        "no_such_table");
+  }
+
+  @Test
   void initScriptForABackendThatIsNotEmbedded() {
     assertClassFails(
         InitForGivenBackend.class,
@@ -229,6 +239,18 @@ class MisconfigurationIT {
             .route("alice", "db")
             .backend("db", BackendConfig.of("127.0.0.1", 1))
             .initBackend("db", "/init.sql")
+            .build();
+
+    @Test
+    void never() {}
+  }
+
+  static class FailingInit {
+    @RegisterExtension
+    static PgMuxExtension mux =
+        PgMuxExtension.builder()
+            .route("alice", "db")
+            .initBackend("db", superuser -> InitIT.execute(superuser, "SELECT * FROM no_such_table"))
             .build();
 
     @Test

@@ -5,6 +5,7 @@ import io.pgmux.ProxyServer;
 import io.pgmux.ProxyStats;
 import io.pgmux.SessionInfo;
 import io.pgmux.StaticRouter;
+import io.pgmux.junit5.BackendInit;
 import io.pgmux.junit5.PgMuxProxy;
 import io.pgmux.junit5.internal.embedded.EmbeddedFleet;
 import java.net.URLEncoder;
@@ -70,9 +71,12 @@ public final class ProxyHandle
                 plan.embedded(), setup.postgresVersion(), setup.serverConfig(), testClass.getClassLoader());
         handle.backends.putAll(handle.fleet.addresses());
         for (String backend : plan.embedded()) {
-          for (String script : setup.initScripts(backend)) {
-            handle.fleet.run(
-                backend, "template1", Scripts.read(script, testClass), "\"" + script + "\"");
+          for (InitStep step : setup.initSteps(backend)) {
+            BackendInit init =
+                step instanceof InitStep.Script script
+                    ? Scripts.runner(script.resource(), testClass)
+                    : ((InitStep.Callback) step).init();
+            handle.fleet.prepare(backend, "template1", init, step.toString());
           }
         }
       }

@@ -1,13 +1,25 @@
 package io.pgmux.junit5.internal;
 
+import io.pgmux.junit5.BackendInit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.Statement;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /** Reads SQL scripts named as classpath resources. */
 final class Scripts {
   private Scripts() {}
+
+  /** Returns a step that runs the script {@code name}, read now, as one statement string. */
+  static BackendInit runner(String name, Class<?> testClass) {
+    String sql = read(name, testClass);
+    return connection -> {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(sql);
+      }
+    };
+  }
 
   /**
    * Returns the text of the resource {@code name} (with or without a leading {@code /}), looked

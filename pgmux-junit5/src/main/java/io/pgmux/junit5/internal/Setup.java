@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param postgresVersion the embedded servers' version, {@code ""} for the classpath's
  * @param serverConfig settings for the embedded servers
  * @param tls how the proxy terminates TLS for clients, or {@code null} for none
- * @param init classpath resources of SQL scripts run in new embedded servers, by backend name;
- *     the key {@link #ALL_BACKENDS} holds those for every embedded server
+ * @param init how to prepare new embedded servers, by backend name; the key {@link
+ *     #ALL_BACKENDS} holds the steps for every embedded server
  */
 public record Setup(
     List<RouteSpec> routes,
@@ -29,9 +29,9 @@ public record Setup(
     String postgresVersion,
     Map<String, String> serverConfig,
     TlsConfig tls,
-    Map<String, List<String>> init) {
+    Map<String, List<InitStep>> init) {
 
-  /** The key of {@link #init} for scripts that run in every embedded server. */
+  /** The key of {@link #init} for steps that run in every embedded server. */
   public static final String ALL_BACKENDS = "";
 
   /** Copies the collections, keeping their order. */
@@ -39,16 +39,16 @@ public record Setup(
     routes = List.copyOf(routes);
     backends = Collections.unmodifiableMap(new LinkedHashMap<>(backends));
     serverConfig = Collections.unmodifiableMap(new LinkedHashMap<>(serverConfig));
-    Map<String, List<String>> scripts = new LinkedHashMap<>();
-    init.forEach((backend, resources) -> scripts.put(backend, List.copyOf(resources)));
-    init = Collections.unmodifiableMap(scripts);
+    Map<String, List<InitStep>> steps = new LinkedHashMap<>();
+    init.forEach((backend, list) -> steps.put(backend, List.copyOf(list)));
+    init = Collections.unmodifiableMap(steps);
   }
 
-  /** Returns the init scripts of the embedded server {@code backend}, those for all first. */
-  public List<String> initScripts(String backend) {
-    List<String> scripts = new ArrayList<>(init.getOrDefault(ALL_BACKENDS, List.of()));
-    scripts.addAll(init.getOrDefault(backend, List.of()));
-    return scripts;
+  /** Returns the init steps of the embedded server {@code backend}, those for all first. */
+  public List<InitStep> initSteps(String backend) {
+    List<InitStep> steps = new ArrayList<>(init.getOrDefault(ALL_BACKENDS, List.of()));
+    steps.addAll(init.getOrDefault(backend, List.of()));
+    return steps;
   }
 
   /** Reads an annotation; {@code source} names it in messages. */
@@ -71,8 +71,11 @@ public record Setup(
       }
       config.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
     }
-    Map<String, List<String>> init =
-        annotation.init().length == 0 ? Map.of() : Map.of(ALL_BACKENDS, List.of(annotation.init()));
+    List<InitStep> scripts = new ArrayList<>();
+    for (String script : annotation.init()) {
+      scripts.add(new InitStep.Script(script));
+    }
+    Map<String, List<InitStep>> init = scripts.isEmpty() ? Map.of() : Map.of(ALL_BACKENDS, scripts);
     return new Setup(routes, Map.of(), annotation.postgresVersion().trim(), config, null, init);
   }
 }

@@ -1,7 +1,9 @@
 package io.pgmux.junit5.internal.embedded;
 
 import io.pgmux.BackendConfig;
+import io.pgmux.junit5.BackendInit;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -118,21 +120,21 @@ public final class EmbeddedFleet implements AutoCloseable {
   }
 
   /**
-   * Runs the SQL {@code script}, which may hold several statements, as the superuser in {@code
-   * database} of the server of {@code backend}.
+   * Runs {@code init} with a superuser connection to {@code database} of the server of {@code
+   * backend}, then closes the connection.
    *
-   * @param source names the script in messages
+   * @param source names the step in messages
    * @throws ExtensionConfigurationException if it fails, quoting PostgreSQL's error
    */
-  public void run(String backend, String database, String script, String source) {
+  public void prepare(String backend, String database, BackendInit init, String source) {
     EmbeddedServer server = servers.get(backend);
-    try {
-      server.run(database, script);
+    try (Connection superuser = server.connect(database)) {
+      init.prepare(superuser);
     } catch (SQLException e) {
       throw new ExtensionConfigurationException(
-          "pgmux: init script " + source + " failed in " + server + ", database \"" + database
-              + "\": " + e.getMessage() + ". Fix the script; it runs as the superuser "
-              + EmbeddedServer.SUPERUSER, e);
+          "pgmux: " + source + " failed in " + server + ", database \"" + database + "\": "
+              + e.getMessage() + ". Fix it; it runs as the superuser " + EmbeddedServer.SUPERUSER,
+          e);
     }
   }
 

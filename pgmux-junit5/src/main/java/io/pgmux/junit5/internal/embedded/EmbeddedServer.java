@@ -228,11 +228,9 @@ final class EmbeddedServer implements AutoCloseable {
     return postgres.getJdbcUrl(SUPERUSER, database);
   }
 
-  /** Runs {@code sql}, which may hold several statements, as the superuser in {@code database}. */
-  void run(String database, String sql) throws SQLException {
-    try (Connection connection = postgres.getDatabase(SUPERUSER, database).getConnection()) {
-      execute(connection, sql);
-    }
+  /** Opens a connection as the superuser to {@code database}. */
+  Connection connect(String database) throws SQLException {
+    return postgres.getDatabase(SUPERUSER, database).getConnection();
   }
 
   /** Returns the directory of its data and log, for tests that look for leftovers. */
