@@ -72,6 +72,15 @@ class MisconfigurationIT {
   }
 
   @Test
+  void missingInitScriptFailsBeforeAnyServerStarts() {
+    assertClassFails(
+        MissingInitScript.class,
+        "init script \"/no/such/script.sql\" of " + MissingInitScript.class.getName()
+            + " is not on the classpath",
+        "src/test/resources");
+  }
+
+  @Test
   void failingInitQuotesPostgres() {
     assertClassFails(
         FailingInit.class,
@@ -253,6 +262,12 @@ class MisconfigurationIT {
             .initBackend("db", superuser -> InitIT.execute(superuser, "SELECT * FROM no_such_table"))
             .build();
 
+    @Test
+    void never() {}
+  }
+
+  @PgMux(routes = @Route(user = "alice", backend = "db"), init = "/no/such/script.sql")
+  static class MissingInitScript {
     @Test
     void never() {}
   }

@@ -63,6 +63,18 @@ public final class ProxyHandle
     Logging.quietByDefault();
     BackendPlan plan = BackendPlan.of(setup, testClass);
     ProxyHandle handle = new ProxyHandle(testClass.getName(), plan, setup.tls() != null);
+    // Scripts are read first, so that a missing one fails before any server starts.
+    Map<InitStep, BackendInit> inits = new LinkedHashMap<>();
+    for (String backend : plan.embedded()) {
+      for (InitStep step : setup.initSteps(backend)) {
+        inits.computeIfAbsent(
+            step,
+            s ->
+                s instanceof InitStep.Script script
+                    ? Scripts.runner(script.resource(), testClass)
+                    : ((InitStep.Callback) s).init());
+      }
+    }
     try {
       handle.backends.putAll(plan.given());
       if (!plan.embedded().isEmpty()) {
@@ -72,11 +84,7 @@ public final class ProxyHandle
         handle.backends.putAll(handle.fleet.addresses());
         for (String backend : plan.embedded()) {
           for (InitStep step : setup.initSteps(backend)) {
-            BackendInit init =
-                step instanceof InitStep.Script script
-                    ? Scripts.runner(script.resource(), testClass)
-                    : ((InitStep.Callback) step).init();
-            handle.fleet.prepare(backend, "template1", init, step.toString());
+            handle.fleet.prepare(backend, "template1", inits.get(step), step.toString());
           }
         }
       }
