@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -255,9 +256,9 @@ public final class ProxyServer implements AutoCloseable {
     // Metrics: bound first, so that a taken port fails the start before clients can connect;
     // they time the router and hear every event before the configured listener does.
     Router routing = router;
-    ProxyListener listening = listener;
+    ProxyListener listening = listener == null ? null : new EndStamping(listener);
     if (metricsListen != null) {
-      ProxyMetrics proxyMetrics = new ProxyMetrics(listener);
+      ProxyMetrics proxyMetrics = new ProxyMetrics(listening);
       routing = proxyMetrics.timed(router);
       listening = proxyMetrics;
       try {
@@ -398,5 +399,23 @@ public final class ProxyServer implements AutoCloseable {
           what + " \"" + listen + "\": port " + port + " is outside 0..65535");
     }
     return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+  }
+
+  /** Stamps the end time on sessions as they are reported ended, for {@link SessionInfo#endedAt}. */
+  private record EndStamping(ProxyListener listener) implements ProxyListener {
+    @Override
+    public void sessionStarted(SessionInfo session) {
+      listener.sessionStarted(session);
+    }
+
+    @Override
+    public void sessionEnded(SessionInfo session) {
+      listener.sessionEnded(session.endedAt() != null ? session : session.ended(Instant.now()));
+    }
+
+    @Override
+    public void clientRefused(RouteRequest request, String sqlState, String message) {
+      listener.clientRefused(request, sqlState, message);
+    }
   }
 }
