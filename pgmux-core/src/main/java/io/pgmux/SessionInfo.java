@@ -8,7 +8,8 @@ import java.time.Instant;
  * each way up to the moment the snapshot was taken, and whether it has ended.
  *
  * @param id a number unique within one {@link ProxyServer}, in order of connection
- * @param clientAddress the client's socket address
+ * @param clientAddress the client's socket address; for a client on the proxy's Unix-domain socket,
+ *     which has none, the unresolved address {@code local}, port 0
  * @param user the user name the client sent
  * @param database the database the client asked for or, if it named none, the default PostgreSQL
  *     picks: the user name the backend sees (the route's, when it rewrites the user)
