@@ -34,10 +34,18 @@ public final class TestPostgres implements AutoCloseable {
   /** The major version loaded from {@code pgmux.test.oldPostgresJar}. */
   public static final int OLD = 14;
 
+  /**
+   * The major version loaded from {@code pgmux.test.postgres15Jar}: the newest without protocol
+   * 3.2 or direct TLS, for tests that compare the proxy with what older servers answer.
+   */
+  public static final int V15 = 15;
+
   private static final String HBA =
       String.join(
           "\n",
           "local all all trust",
+          "local replication all trust",
+          "host replication all all trust",
           "host all scram_user all scram-sha-256",
           "host all md5_user all md5",
           "host all clear_user all password",
@@ -62,6 +70,11 @@ public final class TestPostgres implements AutoCloseable {
     return start(OLD);
   }
 
+  /** Starts a PostgreSQL 15 server, which runs beside the others. */
+  public static TestPostgres v15() {
+    return start(V15);
+  }
+
   private static TestPostgres start(int version) {
     try {
       Path data = Files.createTempDirectory("pgmux-test-pg" + version + "-");
@@ -72,7 +85,9 @@ public final class TestPostgres implements AutoCloseable {
               .setServerConfig("max_connections", "300")
               .setServerConfig("listen_addresses", "127.0.0.1");
       if (version == OLD) {
-        builder.setPgBinaryResolver(oldBinaries());
+        builder.setPgBinaryResolver(binaries("pgmux.test.oldPostgresJar", OLD));
+      } else if (version == V15) {
+        builder.setPgBinaryResolver(binaries("pgmux.test.postgres15Jar", V15));
       }
       EmbeddedPostgres server = builder.start();
       TestPostgres postgres = new TestPostgres(server, version);
@@ -83,13 +98,13 @@ public final class TestPostgres implements AutoCloseable {
     }
   }
 
-  private static PgBinaryResolver oldBinaries() {
-    String jar = System.getProperty("pgmux.test.oldPostgresJar");
+  private static PgBinaryResolver binaries(String property, int version) {
+    String jar = System.getProperty(property);
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException(
-          "PostgreSQL " + OLD + " binaries not found: run the tests through Maven ("
+          "PostgreSQL " + version + " binaries not found: run the tests through Maven ("
               + "./mvnw verify), which copies them to target/pg-binaries; "
-              + "pgmux.test.oldPostgresJar=" + jar);
+              + property + "=" + jar);
     }
     return (system, hardware) -> {
       ZipFile zip = new ZipFile(jar);
