@@ -26,9 +26,21 @@ import javax.net.ssl.SSLSession;
  *
  * <p>Buffers come from the loop's {@link BufferPool} and go back as soon as they are empty, so an
  * idle TLS session holds only its engine.
+ *
+ * <p>Like PostgreSQL, the transport refuses two things the engine would allow. A client that
+ * opened with a ClientHello (direct TLS) must negotiate the ALPN protocol {@code postgresql}: a
+ * client offering other protocols gets the engine's fatal {@code no_application_protocol} alert,
+ * and one offering none completes the handshake and is then sent {@code close_notify} (PostgreSQL
+ * 17 and later do both). And a TLS 1.2 client may not renegotiate: PostgreSQL sets OpenSSL's
+ * {@code SSL_OP_NO_RENEGOTIATION}; the JDK would only refuse it JVM-wide (system property {@code
+ * jdk.tls.rejectClientInitiatedRenegotiation}), so the transport ends the session itself when
+ * the engine starts a second handshake.
  */
 public final class TlsTransport extends Transport {
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+  /** The ALPN protocol PostgreSQL requires on direct TLS (PG_ALPN_PROTOCOL). */
+  public static final String ALPN_PROTOCOL = "postgresql";
 
   private final SSLEngine engine;
   private final BufferPool pool;
@@ -43,10 +55,19 @@ public final class TlsTransport extends Transport {
   private final Runnable tasksDone;
   /** Set on the loop when tasks are handed off; cleared on the loop by {@link #resumed()}. */
   private boolean busy;
+  /** Whether the client opened with a ClientHello rather than SSLRequest. */
+  private final boolean direct;
+  /** Set once the first handshake has completed (and passed the ALPN check). */
+  private boolean established;
+  /** Whether the established session is TLS 1.2, where a client may ask to renegotiate. */
+  private boolean renegotiable;
+  /** Set when the transport refused the session; it reads and writes no more. */
+  private SSLException refused;
 
   /**
    * @param initial bytes already read from the socket that belong to the handshake (a ClientHello
-   *     sent without SSLRequest); may be empty
+   *     sent without SSLRequest, which makes this direct TLS and requires ALPN); empty after an
+   *     SSLRequest
    * @param tasks runs the engine's delegated tasks
    * @param tasksDone called on the task thread once they ran; must get the loop to call {@link
    *     #resumed()} and then read again
@@ -64,7 +85,8 @@ public final class TlsTransport extends Transport {
     this.pool = pool;
     this.tasks = tasks;
     this.tasksDone = tasksDone;
-    if (initial.hasRemaining()) {
+    this.direct = initial.hasRemaining();
+    if (direct) {
       netIn = pool.acquire();
       netIn.put(initial);
     }
@@ -102,10 +124,14 @@ public final class TlsTransport extends Transport {
       return drainAppIn(dst);
     }
     while (true) {
+      if (refused != null) {
+        throw refused;
+      }
       if (busy) {
         return 0;
       }
       HandshakeStatus status = engine.getHandshakeStatus();
+      checkHandshake(status);
       if (status == HandshakeStatus.NEED_TASK) {
         handOffTasks();
         return 0;
@@ -129,8 +155,13 @@ public final class TlsTransport extends Transport {
       ByteBuffer target = dst.remaining() >= appSize ? dst : (appIn = pool.acquire());
       SSLEngineResult result;
       netIn.flip();
+      int contentType = netIn.get(netIn.position());
       try {
         result = engine.unwrap(netIn, target);
+      } catch (SSLException e) {
+        // Like OpenSSL, answer a TLS record with an alert, and bytes that are no TLS at all
+        // (a plaintext client after 'S') with a close only.
+        throw contentType >= 20 && contentType <= 24 ? sendAlert(e) : e;
       } finally {
         netIn.compact();
         releaseNetInIfEmpty();
@@ -165,8 +196,43 @@ public final class TlsTransport extends Transport {
     }
   }
 
+  /**
+   * Called before every step of {@link #read}: checks ALPN once the first handshake completes,
+   * and refuses a second handshake on TLS 1.2 before the engine runs any of it.
+   */
+  private void checkHandshake(HandshakeStatus status) throws SSLException {
+    boolean handshaking =
+        status != HandshakeStatus.NOT_HANDSHAKING && status != HandshakeStatus.FINISHED;
+    if (!established) {
+      if (handshaking) {
+        return;
+      }
+      if (direct && !ALPN_PROTOCOL.equals(engine.getApplicationProtocol())) {
+        // PostgreSQL: "received direct SSL connection request without ALPN protocol negotiation
+        // extension", logged only; the client sees close_notify.
+        throw refuse("direct TLS without the ALPN protocol \"" + ALPN_PROTOCOL + "\"");
+      }
+      established = true;
+      renegotiable = "TLSv1.2".equals(engine.getSession().getProtocol());
+    } else if (handshaking && renegotiable) {
+      // A TLS 1.2 server only handshakes again when the client sent a ClientHello; TLS 1.3 has
+      // post-handshake messages (KeyUpdate, tickets) that are not renegotiation, hence the check.
+      throw refuse("the client tried to renegotiate TLS");
+    }
+  }
+
+  /** Sends close_notify, and makes this and every later read fail with the returned exception. */
+  private SSLException refuse(String why) {
+    closeOutbound();
+    refused = new SSLException(why);
+    return refused;
+  }
+
   @Override
   public int write(ByteBuffer src) throws IOException {
+    if (refused != null) {
+      throw refused;
+    }
     int before = src.remaining();
     while (src.hasRemaining()) {
       if (netOut == null) {
@@ -258,11 +324,33 @@ public final class TlsTransport extends Transport {
     netIn = netOut = appIn = null;
   }
 
+  /**
+   * The engine failed the handshake and queued a fatal alert (such as {@code
+   * no_application_protocol}): sends it, as PostgreSQL's OpenSSL does, before the caller closes.
+   */
+  private SSLException sendAlert(SSLException failure) {
+    try {
+      if (netOut == null) {
+        netOut = pool.acquire();
+      }
+      engine.wrap(EMPTY, netOut);
+      flush();
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e); // the peer is gone, or there was no alert to send
+    }
+    return failure;
+  }
+
   private boolean wrapHandshake() throws IOException {
     if (netOut == null) {
       netOut = pool.acquire();
     }
-    SSLEngineResult result = engine.wrap(EMPTY, netOut);
+    SSLEngineResult result;
+    try {
+      result = engine.wrap(EMPTY, netOut);
+    } catch (SSLException e) {
+      throw sendAlert(e);
+    }
     if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
       if (!flush()) {
         return false;
