@@ -33,9 +33,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * a session whose settings a query shows) is compared.
  *
  * <p>Each script states PostgreSQL's outcome, checked here against both real servers, and the
- * proxy's. They differ only where the proxy still answers every malformed startup with {@code
- * 08P01}: {@code ProtocolException.sqlState()} holds PostgreSQL's answer for those, and once the
- * session refuses with it the two columns become one.
+ * proxy's today. Where the two differ, the session still decides the answer itself: it refuses
+ * every malformed startup with {@code 08P01} where {@code ProtocolException.sqlState()} holds
+ * PostgreSQL's answer (a silent close, {@code 0A000}, {@code 28000}); it answers a second
+ * SSLRequest or GSSENCRequest again where PostgreSQL, having negotiated once, rejects the code as
+ * an unsupported protocol ({@code 0A000}); and it refuses bytes sent after SSLRequest before
+ * answering it, where PostgreSQL answers first and then refuses. Once the session follows
+ * PostgreSQL the two columns become one.
  */
 @ExtendWith(Backends.Resolver.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -82,6 +86,15 @@ class PostgresReferenceIT {
   }
 
   private static final byte[] SSL_REQUEST = packet(8, 80877103, new byte[0]);
+  private static final byte[] GSS_REQUEST = packet(8, 80877104, new byte[0]);
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    return out.toByteArray();
+  }
   private static final String CLOSED = "closed";
   /** The outcome differs between versions: the proxy's must be that of the server behind it. */
   private static final String SAME = "same as the server behind the proxy";
@@ -117,6 +130,22 @@ class PostgresReferenceIT {
             "SSLRequest with a body", packet(12, 80877103, new byte[4]),
             "answered N, ready: postgres ", "answered N, ready: postgres "),
         Arguments.of(
+            "SSLRequest, then GSSENCRequest", new byte[][] {SSL_REQUEST, GSS_REQUEST},
+            "answered N, answered N, ready: postgres ", "answered N, answered N, ready: postgres "),
+        Arguments.of(
+            "SSLRequest twice", new byte[][] {SSL_REQUEST, SSL_REQUEST},
+            "answered N, error 0A000", "answered N, answered N, ready: postgres "),
+        Arguments.of(
+            "GSSENCRequest twice", new byte[][] {GSS_REQUEST, GSS_REQUEST},
+            "answered N, error 0A000", "answered N, answered N, ready: postgres "),
+        Arguments.of(
+            "SSLRequest and the startup message in one write",
+            concat(SSL_REQUEST, startup(0, "user\0postgres\0\0")),
+            "answered N, error 08P01", "error 08P01"),
+        Arguments.of(
+            "SSLRequest and GSSENCRequest in one write", concat(SSL_REQUEST, GSS_REQUEST),
+            "answered N, error 08P01", "error 08P01"),
+        Arguments.of(
             "Latin-1 application_name",
             startup(0, "user\0postgres\0application_name\0caf\u00e9 cr\u00e8me\0\0"),
             SAME, SAME), // 15 shows '?' for each non-ASCII byte, 16 and later \xNN escapes
@@ -132,7 +161,7 @@ class PostgresReferenceIT {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("scripts")
-  void sameOutcomeAsPostgres(String name, byte[] script, String postgres, String proxyToday)
+  void sameOutcomeAsPostgres(String name, Object script, String postgres, String proxyToday)
       throws Exception {
     String direct = null;
     for (Target target : targets) {
@@ -173,21 +202,35 @@ class PostgresReferenceIT {
    * Sends the script and follows the connection: answers an SSLRequest's 'N' with a plain startup,
    * and once a session is ready shows its user and application_name.
    */
-  static String run(int port, byte[] script) throws IOException {
+  static String run(int port, Object script) throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
       DataInputStream in = new DataInputStream(socket.getInputStream());
-      out.write(script);
       StringBuilder outcome = new StringBuilder();
-      if (script.length >= 8 && ByteBuffer.wrap(script).getInt(4) == 80877103) {
-        int answer = in.read();
-        if (answer < 0) {
-          return CLOSED;
+      byte[] last = null;
+      for (byte[] write : writes(script)) {
+        out.write(write);
+        last = write;
+        // One answer byte per SSLRequest or GSSENCRequest this write starts with.
+        for (int i = 0; i < negotiationPackets(write)[0]; i++) {
+          int answer = in.read();
+          if (answer < 0) {
+            return outcome.append(CLOSED).toString();
+          }
+          if (answer == 'E') {
+            byte[] body = new byte[in.readInt() - 4];
+            in.readFully(body);
+            String code = new RawClient.Message('E', body).fields().get('C');
+            return outcome.append("error ").append(code).toString();
+          }
+          outcome.append("answered ").append((char) answer).append(", ");
         }
-        outcome.append("answered ").append((char) answer).append(", ");
-        out.write(startup(0, "user\0postgres\0\0"));
+      }
+      int[] negotiation = negotiationPackets(last);
+      if (negotiation[0] > 0 && negotiation[1] == last.length) {
+        out.write(startup(0, "user\0postgres\0\0")); // the script only negotiated
       }
       boolean queried = false;
       String value = null;
@@ -227,6 +270,31 @@ class PostgresReferenceIT {
         return outcome.append(CLOSED).toString();
       }
     }
+  }
+
+  /** A script is one write (byte[]) or several (byte[][]), each read up to its answers. */
+  private static byte[][] writes(Object script) {
+    return script instanceof byte[][] ? (byte[][]) script : new byte[][] {(byte[]) script};
+  }
+
+  /**
+   * Counts the SSLRequest and GSSENCRequest packets the script starts with, each answered by one
+   * byte; returns the count and where the packets after them begin.
+   */
+  private static int[] negotiationPackets(byte[] script) {
+    ByteBuffer packets = ByteBuffer.wrap(script);
+    int count = 0;
+    while (packets.remaining() >= 8
+        && packets.getInt(packets.position()) == 8
+        && (packets.getInt(packets.position() + 4) == 80877103
+            || packets.getInt(packets.position() + 4) == 80877104)) {
+      count++;
+      packets.position(packets.position() + 8);
+    }
+    if (count == 0 && script.length >= 12 && packets.getInt(4) == 80877103) {
+      return new int[] {1, script.length}; // an SSLRequest with a body
+    }
+    return new int[] {count, packets.position()};
   }
 
   /** Describes a NegotiateProtocolVersion: the minor version offered and the options refused. */

@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -75,7 +77,20 @@ public final class TestPostgres implements AutoCloseable {
     return start(V15);
   }
 
+  /**
+   * Starts a server of {@code version} ({@link #CURRENT}, {@link #OLD} or {@link #V15}) with
+   * {@code ssl=on} and the test RSA certificate ({@link TestTls}), to compare the proxy's TLS
+   * with PostgreSQL's own.
+   */
+  public static TestPostgres withTls(int version) {
+    return start(version, true);
+  }
+
   private static TestPostgres start(int version) {
+    return start(version, false);
+  }
+
+  private static TestPostgres start(int version, boolean tls) {
     try {
       Path data = Files.createTempDirectory("pgmux-test-pg" + version + "-");
       EmbeddedPostgres.Builder builder =
@@ -84,6 +99,17 @@ public final class TestPostgres implements AutoCloseable {
               .setCleanDataDirectory(true)
               .setServerConfig("max_connections", "300")
               .setServerConfig("listen_addresses", "127.0.0.1");
+      if (tls) {
+        // PostgreSQL refuses a key file that others may read.
+        Path key = Files.createTempFile("pgmux-test-pg-", ".key");
+        key.toFile().deleteOnExit();
+        Files.copy(TestTls.file("rsa-pkcs8.key"), key, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        builder
+            .setServerConfig("ssl", "on")
+            .setServerConfig("ssl_cert_file", TestTls.file("rsa.crt").toString())
+            .setServerConfig("ssl_key_file", key.toString());
+      }
       if (version == OLD) {
         builder.setPgBinaryResolver(binaries("pgmux.test.oldPostgresJar", OLD));
       } else if (version == V15) {
