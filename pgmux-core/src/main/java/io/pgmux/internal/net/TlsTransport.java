@@ -27,20 +27,12 @@ import javax.net.ssl.SSLSession;
  * <p>Buffers come from the loop's {@link BufferPool} and go back as soon as they are empty, so an
  * idle TLS session holds only its engine.
  *
- * <p>Like PostgreSQL, the transport refuses two things the engine would allow. A client that
- * opened with a ClientHello (direct TLS) must negotiate the ALPN protocol {@code postgresql}: a
- * client offering other protocols gets the engine's fatal {@code no_application_protocol} alert,
- * and one offering none completes the handshake and is then sent {@code close_notify} (PostgreSQL
- * 17 and later do both). And a TLS 1.2 client may not renegotiate: PostgreSQL sets OpenSSL's
- * {@code SSL_OP_NO_RENEGOTIATION}; the JDK would only refuse it JVM-wide (system property {@code
- * jdk.tls.rejectClientInitiatedRenegotiation}), so the transport ends the session itself when
- * the engine starts a second handshake.
+ * <p>What PostgreSQL refuses and the engine would allow ({@link HandshakeGuard}: direct TLS
+ * without ALPN {@code postgresql}, TLS 1.2 renegotiation) ends the session with {@code
+ * close_notify}; a handshake the engine fails gets the engine's alert, as OpenSSL sends one.
  */
 public final class TlsTransport extends Transport {
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-
-  /** The ALPN protocol PostgreSQL requires on direct TLS (PG_ALPN_PROTOCOL). */
-  public static final String ALPN_PROTOCOL = "postgresql";
 
   private final SSLEngine engine;
   private final BufferPool pool;
@@ -55,12 +47,7 @@ public final class TlsTransport extends Transport {
   private final Runnable tasksDone;
   /** Set on the loop when tasks are handed off; cleared on the loop by {@link #resumed()}. */
   private boolean busy;
-  /** Whether the client opened with a ClientHello rather than SSLRequest. */
-  private final boolean direct;
-  /** Set once the first handshake has completed (and passed the ALPN check). */
-  private boolean established;
-  /** Whether the established session is TLS 1.2, where a client may ask to renegotiate. */
-  private boolean renegotiable;
+  private final HandshakeGuard guard;
   /** Set when the transport refused the session; it reads and writes no more. */
   private SSLException refused;
 
@@ -85,8 +72,8 @@ public final class TlsTransport extends Transport {
     this.pool = pool;
     this.tasks = tasks;
     this.tasksDone = tasksDone;
-    this.direct = initial.hasRemaining();
-    if (direct) {
+    this.guard = new HandshakeGuard(initial.hasRemaining());
+    if (initial.hasRemaining()) {
       netIn = pool.acquire();
       netIn.put(initial);
     }
@@ -131,7 +118,10 @@ public final class TlsTransport extends Transport {
         return 0;
       }
       HandshakeStatus status = engine.getHandshakeStatus();
-      checkHandshake(status);
+      String refusal = guard.check(engine, status);
+      if (refusal != null) {
+        throw refuse(refusal);
+      }
       if (status == HandshakeStatus.NEED_TASK) {
         handOffTasks();
         return 0;
@@ -193,31 +183,6 @@ public final class TlsTransport extends Transport {
         default:
           throw new SSLException("TLS record does not fit the application buffer");
       }
-    }
-  }
-
-  /**
-   * Called before every step of {@link #read}: checks ALPN once the first handshake completes,
-   * and refuses a second handshake on TLS 1.2 before the engine runs any of it.
-   */
-  private void checkHandshake(HandshakeStatus status) throws SSLException {
-    boolean handshaking =
-        status != HandshakeStatus.NOT_HANDSHAKING && status != HandshakeStatus.FINISHED;
-    if (!established) {
-      if (handshaking) {
-        return;
-      }
-      if (direct && !ALPN_PROTOCOL.equals(engine.getApplicationProtocol())) {
-        // PostgreSQL: "received direct SSL connection request without ALPN protocol negotiation
-        // extension", logged only; the client sees close_notify.
-        throw refuse("direct TLS without the ALPN protocol \"" + ALPN_PROTOCOL + "\"");
-      }
-      established = true;
-      renegotiable = "TLSv1.2".equals(engine.getSession().getProtocol());
-    } else if (handshaking && renegotiable) {
-      // A TLS 1.2 server only handshakes again when the client sent a ClientHello; TLS 1.3 has
-      // post-handshake messages (KeyUpdate, tickets) that are not renegotiation, hence the check.
-      throw refuse("the client tried to renegotiate TLS");
     }
   }
 
