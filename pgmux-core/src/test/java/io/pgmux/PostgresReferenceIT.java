@@ -34,12 +34,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Each script states PostgreSQL's outcome, checked here against both real servers, and the
  * proxy's today. Where the two differ, the session still decides the answer itself: it refuses
- * every malformed startup with {@code 08P01} where {@code ProtocolException.sqlState()} holds
- * PostgreSQL's answer (a silent close, {@code 0A000}, {@code 28000}); it answers a second
- * SSLRequest or GSSENCRequest again where PostgreSQL, having negotiated once, rejects the code as
- * an unsupported protocol ({@code 0A000}); and it refuses bytes sent after SSLRequest before
- * answering it, where PostgreSQL answers first and then refuses. Once the session follows
- * PostgreSQL the two columns become one.
+ * a startup packet that decodes badly with {@code 08P01} where {@code
+ * ProtocolException.sqlState()} holds PostgreSQL's answer (a silent close, {@code 0A000}, {@code
+ * 28000}), and it refuses bytes sent after SSLRequest or GSSENCRequest before answering it, where
+ * PostgreSQL answers first and then refuses. Once the session follows PostgreSQL the two columns
+ * become one.
  */
 @ExtendWith(Backends.Resolver.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -104,12 +103,12 @@ class PostgresReferenceIT {
         // name, bytes, PostgreSQL's outcome, the proxy's outcome today
         Arguments.of(
             "Terminate where the startup belongs (node-postgres connect(); end())",
-            new byte[] {'X', 0, 0, 0, 4}, CLOSED, "error 08P01"),
-        Arguments.of("zero length", new byte[] {0, 0, 0, 0}, CLOSED, "error 08P01"),
-        Arguments.of("length below 8", new byte[] {0, 0, 0, 7, 0, 3, 0, 0}, CLOSED, "error 08P01"),
+            new byte[] {'X', 0, 0, 0, 4}, CLOSED, CLOSED),
+        Arguments.of("zero length", new byte[] {0, 0, 0, 0}, CLOSED, CLOSED),
+        Arguments.of("length below 8", new byte[] {0, 0, 0, 7, 0, 3, 0, 0}, CLOSED, CLOSED),
         Arguments.of(
             "length over 10 000 after the length word",
-            packet(10_005, 3 << 16, new byte[0]), CLOSED, "error 08P01"),
+            packet(10_005, 3 << 16, new byte[0]), CLOSED, CLOSED),
         Arguments.of(
             "cancel request without a key", packet(12, 80877102, new byte[4]), CLOSED, "error 08P01"),
         // (Protocol 2.0 gets 0A000 too, but PostgreSQL writes it in protocol 2's error format.)
@@ -134,10 +133,10 @@ class PostgresReferenceIT {
             "answered N, answered N, ready: postgres ", "answered N, answered N, ready: postgres "),
         Arguments.of(
             "SSLRequest twice", new byte[][] {SSL_REQUEST, SSL_REQUEST},
-            "answered N, error 0A000", "answered N, answered N, ready: postgres "),
+            "answered N, error 0A000", "answered N, error 0A000"),
         Arguments.of(
             "GSSENCRequest twice", new byte[][] {GSS_REQUEST, GSS_REQUEST},
-            "answered N, error 0A000", "answered N, answered N, ready: postgres "),
+            "answered N, error 0A000", "answered N, error 0A000"),
         Arguments.of(
             "SSLRequest and the startup message in one write",
             concat(SSL_REQUEST, startup(0, "user\0postgres\0\0")),
