@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -34,10 +36,18 @@ public final class TestPostgres implements AutoCloseable {
   /** The major version loaded from {@code pgmux.test.oldPostgresJar}. */
   public static final int OLD = 14;
 
+  /**
+   * The major version loaded from {@code pgmux.test.postgres15Jar}: the newest without protocol
+   * 3.2 or direct TLS, for tests that compare the proxy with what older servers answer.
+   */
+  public static final int V15 = 15;
+
   private static final String HBA =
       String.join(
           "\n",
           "local all all trust",
+          "local replication all trust",
+          "host replication all all trust",
           "host all scram_user all scram-sha-256",
           "host all md5_user all md5",
           "host all clear_user all password",
@@ -62,7 +72,25 @@ public final class TestPostgres implements AutoCloseable {
     return start(OLD);
   }
 
+  /** Starts a PostgreSQL 15 server, which runs beside the others. */
+  public static TestPostgres v15() {
+    return start(V15);
+  }
+
+  /**
+   * Starts a server of {@code version} ({@link #CURRENT}, {@link #OLD} or {@link #V15}) with
+   * {@code ssl=on} and the test RSA certificate ({@link TestTls}), to compare the proxy's TLS
+   * with PostgreSQL's own.
+   */
+  public static TestPostgres withTls(int version) {
+    return start(version, true);
+  }
+
   private static TestPostgres start(int version) {
+    return start(version, false);
+  }
+
+  private static TestPostgres start(int version, boolean tls) {
     try {
       Path data = Files.createTempDirectory("pgmux-test-pg" + version + "-");
       EmbeddedPostgres.Builder builder =
@@ -71,8 +99,21 @@ public final class TestPostgres implements AutoCloseable {
               .setCleanDataDirectory(true)
               .setServerConfig("max_connections", "300")
               .setServerConfig("listen_addresses", "127.0.0.1");
+      if (tls) {
+        // PostgreSQL refuses a key file that others may read.
+        Path key = Files.createTempFile("pgmux-test-pg-", ".key");
+        key.toFile().deleteOnExit();
+        Files.copy(TestTls.file("rsa-pkcs8.key"), key, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        builder
+            .setServerConfig("ssl", "on")
+            .setServerConfig("ssl_cert_file", TestTls.file("rsa.crt").toString())
+            .setServerConfig("ssl_key_file", key.toString());
+      }
       if (version == OLD) {
-        builder.setPgBinaryResolver(oldBinaries());
+        builder.setPgBinaryResolver(binaries("pgmux.test.oldPostgresJar", OLD));
+      } else if (version == V15) {
+        builder.setPgBinaryResolver(binaries("pgmux.test.postgres15Jar", V15));
       }
       EmbeddedPostgres server = builder.start();
       TestPostgres postgres = new TestPostgres(server, version);
@@ -83,13 +124,13 @@ public final class TestPostgres implements AutoCloseable {
     }
   }
 
-  private static PgBinaryResolver oldBinaries() {
-    String jar = System.getProperty("pgmux.test.oldPostgresJar");
+  private static PgBinaryResolver binaries(String property, int version) {
+    String jar = System.getProperty(property);
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException(
-          "PostgreSQL " + OLD + " binaries not found: run the tests through Maven ("
+          "PostgreSQL " + version + " binaries not found: run the tests through Maven ("
               + "./mvnw verify), which copies them to target/pg-binaries; "
-              + "pgmux.test.oldPostgresJar=" + jar);
+              + property + "=" + jar);
     }
     return (system, hardware) -> {
       ZipFile zip = new ZipFile(jar);

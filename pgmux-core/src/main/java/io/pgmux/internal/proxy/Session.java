@@ -63,6 +63,8 @@ final class Session implements EventLoop.Handler {
   private InetSocketAddress backendAddress;
   private boolean holdsBackendPlace;
   private BackendLogin login;
+  /** When connecting to the backend began (System.nanoTime). */
+  private long connectStarted;
   private SelectionKey backendKey;
   private Relay relay;
   private byte[] cancelKey;
@@ -77,7 +79,7 @@ final class Session implements EventLoop.Handler {
     this.host = host;
     this.settings = host.settings();
     this.loop = loop;
-    this.facts = new SessionFacts(id, (InetSocketAddress) channel.getRemoteAddress());
+    this.facts = new SessionFacts(id, SessionFacts.clientAddress(channel.getRemoteAddress()));
     this.client = new PlainTransport(channel);
     this.clientKey = channel.register(loop.selector(), OP_READ, this);
     this.clientStartup =
@@ -331,6 +333,7 @@ final class Session implements EventLoop.Handler {
         backendAddress = to.address();
         state = State.CONNECTING;
         login = new BackendLogin(to.backend(), to.address());
+        connectStarted = System.nanoTime();
         login.connect(loop, this, settings.connectTimeout().toMillis(), this::phaseSettled);
         backendKey = login.key();
       }
@@ -339,6 +342,7 @@ final class Session implements EventLoop.Handler {
   }
 
   private void connected() {
+    host.backendConnected(System.nanoTime() - connectStarted);
     state = State.LOGIN;
     ByteBuffer startup = login.startupMessage(facts.startup);
     relay = new Relay(loop, client, login.transport(), login, startup, startupRest, this::phaseSettled);
