@@ -22,6 +22,8 @@ import java.util.zip.ZipFile;
  *   <li>{@code scram_user} / {@value #PASSWORD}: SCRAM-SHA-256
  *   <li>{@code md5_user} / {@value #PASSWORD}: MD5 (stored as an MD5 hash)
  *   <li>{@code clear_user} / {@value #PASSWORD}: cleartext password
+ *   <li>{@code tls_user} / {@value #PASSWORD}: SCRAM-SHA-256 over TLS only ({@code hostssl}),
+ *       refused without TLS; only servers started with a certificate accept it at all
  *   <li>{@code postgres} and every other role: trust
  * </ul>
  */
@@ -34,13 +36,23 @@ public final class TestPostgres implements AutoCloseable {
   /** The major version loaded from {@code pgmux.test.oldPostgresJar}. */
   public static final int OLD = 14;
 
+  /**
+   * The major version loaded from {@code pgmux.test.postgres15Jar}: the newest without protocol
+   * 3.2 or direct TLS, for tests that compare the proxy with what older servers answer.
+   */
+  public static final int V15 = 15;
+
   private static final String HBA =
       String.join(
           "\n",
           "local all all trust",
+          "local replication all trust",
+          "host replication all all trust",
           "host all scram_user all scram-sha-256",
           "host all md5_user all md5",
           "host all clear_user all password",
+          "hostssl all tls_user all scram-sha-256",
+          "host all tls_user all reject",
           "host all all all trust",
           "");
 
@@ -62,7 +74,24 @@ public final class TestPostgres implements AutoCloseable {
     return start(OLD);
   }
 
+  /** Starts a PostgreSQL 15 server, which runs beside the others. */
+  public static TestPostgres v15() {
+    return start(V15);
+  }
+
   private static TestPostgres start(int version) {
+    return start(version, null);
+  }
+
+  /**
+   * Starts a server with {@code ssl = on} and the test certificate {@code certificate} ({@code
+   * "rsa"}: localhost and 127.0.0.1; {@code "other"}: db.example.test) from {@link TestTls}.
+   */
+  public static TestPostgres withTls(int version, String certificate) {
+    return start(version, certificate);
+  }
+
+  private static TestPostgres start(int version, String certificate) {
     try {
       Path data = Files.createTempDirectory("pgmux-test-pg" + version + "-");
       EmbeddedPostgres.Builder builder =
@@ -72,7 +101,12 @@ public final class TestPostgres implements AutoCloseable {
               .setServerConfig("max_connections", "300")
               .setServerConfig("listen_addresses", "127.0.0.1");
       if (version == OLD) {
-        builder.setPgBinaryResolver(oldBinaries());
+        builder.setPgBinaryResolver(binaries("pgmux.test.oldPostgresJar", OLD));
+      } else if (version == V15) {
+        builder.setPgBinaryResolver(binaries("pgmux.test.postgres15Jar", V15));
+      }
+      if (certificate != null) {
+        tls(builder, certificate);
       }
       EmbeddedPostgres server = builder.start();
       TestPostgres postgres = new TestPostgres(server, version);
@@ -83,13 +117,13 @@ public final class TestPostgres implements AutoCloseable {
     }
   }
 
-  private static PgBinaryResolver oldBinaries() {
-    String jar = System.getProperty("pgmux.test.oldPostgresJar");
+  private static PgBinaryResolver binaries(String property, int version) {
+    String jar = System.getProperty(property);
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException(
-          "PostgreSQL " + OLD + " binaries not found: run the tests through Maven ("
+          "PostgreSQL " + version + " binaries not found: run the tests through Maven ("
               + "./mvnw verify), which copies them to target/pg-binaries; "
-              + "pgmux.test.oldPostgresJar=" + jar);
+              + property + "=" + jar);
     }
     return (system, hardware) -> {
       ZipFile zip = new ZipFile(jar);
@@ -115,6 +149,7 @@ public final class TestPostgres implements AutoCloseable {
       s.execute("SET password_encryption = 'scram-sha-256'");
       s.execute("CREATE ROLE scram_user LOGIN PASSWORD '" + PASSWORD + "'");
       s.execute("CREATE ROLE clear_user LOGIN PASSWORD '" + PASSWORD + "'");
+      s.execute("CREATE ROLE tls_user LOGIN PASSWORD '" + PASSWORD + "'");
       s.execute("SET password_encryption = 'md5'");
       s.execute("CREATE ROLE md5_user LOGIN PASSWORD '" + PASSWORD + "'");
       s.execute("CREATE DATABASE app");
@@ -123,6 +158,18 @@ public final class TestPostgres implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException("setting up test accounts failed", e);
     }
+  }
+
+  /** Copies the certificate and key where the server reads them, with the mode it insists on. */
+  private static void tls(EmbeddedPostgres.Builder builder, String name) throws IOException {
+    Path dir = Files.createTempDirectory("pgmux-test-pg-tls-");
+    Path cert = Files.copy(TestTls.file(name + ".crt"), dir.resolve("server.crt"));
+    Path key = Files.copy(TestTls.file(name + "-pkcs8.key"), dir.resolve("server.key"));
+    Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    builder
+        .setServerConfig("ssl", "on")
+        .setServerConfig("ssl_cert_file", cert.toString())
+        .setServerConfig("ssl_key_file", key.toString());
   }
 
   public int majorVersion() {
