@@ -28,7 +28,7 @@ public final class Main {
           "Routes PostgreSQL clients to backends by the user name they log in with.",
           "",
           "  --listen HOST:PORT        address to listen on (:PORT for every interface; port 0 picks one)",
-          "  --route USER=[BACKEND_USER@]HOST:PORT[/DB]",
+          "  --route USER=[BACKEND_USER@]HOST:PORT[/DB][?OPTION=VALUE&...]",
           "                            send USER to HOST:PORT, optionally as BACKEND_USER and to DB;",
           "                            repeat for every user",
           "  --tls-cert FILE           PEM certificate chain: clients may use TLS (sslmode=require)",
@@ -39,6 +39,8 @@ public final class Main {
           "  --max-connections N       clients served at once (default 10000)",
           "  --event-loops N           threads relaying bytes (default: one per CPU)",
           "  --help                    print this help",
+          "",
+          RouteOptions.HELP,
           "",
           "Example:",
           "  java -jar pgmux-core.jar --listen 127.0.0.1:5434 \\",
@@ -199,6 +201,12 @@ public final class Main {
       }
       String user = route.substring(0, eq);
       String target = route.substring(eq + 1);
+      String query = null;
+      int question = target.indexOf('?');
+      if (question >= 0) {
+        query = target.substring(question + 1);
+        target = target.substring(0, question);
+      }
       String backendUser = null;
       int at = target.lastIndexOf('@');
       if (at >= 0) {
@@ -230,14 +238,17 @@ public final class Main {
         throw new IllegalArgumentException("user \"" + user + "\" has two routes");
       }
       try {
-        routes.put(
-            user,
+        BackendConfig config =
             new BackendConfig(
                 host,
                 port,
                 backendUser == null || backendUser.isEmpty() ? null : backendUser,
-                database == null || database.isEmpty() ? null : database));
-      } catch (IllegalArgumentException e) {
+                database == null || database.isEmpty() ? null : database);
+        if (query != null) {
+          config = RouteOptions.apply(config, query, System::getenv);
+        }
+        routes.put(user, config);
+      } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
         throw new IllegalArgumentException("route \"" + route + "\": " + e.getMessage());
       }
     }
