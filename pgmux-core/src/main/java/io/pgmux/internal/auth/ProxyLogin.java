@@ -158,6 +158,11 @@ public final class ProxyLogin {
     return partial == null || partial.position() == 0;
   }
 
+  /** Returns whether the proxy's login bound to the backend's TLS channel (SCRAM-SHA-256-PLUS). */
+  public boolean channelBound() {
+    return authenticator.channelBound();
+  }
+
   /** Wipes what an unfinished login holds. */
   public void dispose() {
     authenticator.dispose();
