@@ -279,11 +279,7 @@ final class BackendHandshake {
         buffer.clear();
         int n = transport.read(buffer);
         if (n < 0) {
-          fail(
-              "08006",
-              login.sawError()
-                  ? null
-                  : "backend " + backend.address() + " closed the connection during the proxy's login");
+          fail("08006", "closed the connection during the proxy's login");
           return;
         }
         if (n == 0) {
@@ -295,6 +291,10 @@ final class BackendHandshake {
           toClient.writeBytes(bytes(out.toClient()));
         }
         toBackend = out.toBackend();
+        if (login.sawError()) {
+          backendRefused();
+          return;
+        }
         if (login.ready()) {
           phase = Phase.DONE;
         }
@@ -302,6 +302,37 @@ final class BackendHandshake {
     } finally {
       pool.release(buffer);
     }
+  }
+
+  /** The backend refused the proxy's login: its SQLSTATE and message, named as the backend's. */
+  private void backendRefused() {
+    ByteBuffer in = ByteBuffer.wrap(toClient.toByteArray());
+    String sqlState = "08006";
+    String message = "refused the proxy's login";
+    while (in.remaining() >= 5) {
+      byte type = in.get();
+      int length = in.getInt();
+      if (type != 'E' || length < 4 || length - 4 > in.remaining()) {
+        in.position(Math.min(in.limit(), in.position() + Math.max(0, length - 4)));
+        continue;
+      }
+      int end = in.position() + length - 4;
+      while (in.position() < end && in.get(in.position()) != 0) {
+        byte field = in.get();
+        int start = in.position();
+        while (in.position() < end && in.get() != 0) {
+          // to the field's terminator
+        }
+        String value = new String(in.array(), start, in.position() - start - 1, StandardCharsets.UTF_8);
+        if (field == 'C') {
+          sqlState = value;
+        } else if (field == 'M') {
+          message = value;
+        }
+      }
+      break;
+    }
+    fail(sqlState, message);
   }
 
   private static byte[] bytes(ByteBuffer buffer) {
@@ -319,7 +350,7 @@ final class BackendHandshake {
 
   private void fail(String sqlState, String message) {
     phase = Phase.FAILED;
-    failure = message == null ? null : new Failure(sqlState, "pgmux: backend " + backend.address() + ": " + message);
+    failure = new Failure(sqlState, "pgmux: backend " + backend.address() + ": " + message);
     if (login != null) {
       login.dispose();
     }
@@ -346,7 +377,7 @@ final class BackendHandshake {
     return phase == Phase.DONE;
   }
 
-  /** Returns whether the handshake failed; {@link #failure()} says why, or is null if the backend said so itself. */
+  /** Returns whether the handshake failed; {@link #failure()} says why. */
   boolean failed() {
     return phase == Phase.FAILED;
   }
@@ -368,5 +399,15 @@ final class BackendHandshake {
   /** The proxy's login once done under proxy-side authentication, else null. */
   ProxyLogin proxyLogin() {
     return login;
+  }
+
+  /** Gives back what an unfinished handshake holds; the socket is the caller's. */
+  void release() {
+    if (phase != Phase.DONE && transport != null) {
+      transport.release();
+    }
+    if (login != null && !login.ready()) {
+      login.dispose();
+    }
   }
 }
