@@ -9,9 +9,7 @@ import io.pgmux.ClientAuth;
 import io.pgmux.test.TestTls;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,9 +17,9 @@ class RouteOptionsTest {
   @TempDir Path dir;
 
   private static BackendConfig parse(String route) {
-    Map<String, BackendConfig> routes = new LinkedHashMap<>();
-    Main.Options.parseRoute(route, routes);
-    return routes.values().iterator().next();
+    Routes routes = new Routes();
+    routes.add(route);
+    return routes.users().values().iterator().next();
   }
 
   @Test
