@@ -2,6 +2,7 @@ package io.pgmux.internal.tls;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -9,9 +10,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
 
 /**
  * libpq's {@code sslmode=verify-full} host name check (pq_verify_peer_name_matches_certificate):
@@ -120,18 +118,44 @@ public final class HostNames {
     return literalAddress(host) != null;
   }
 
-  private static String commonName(X509Certificate certificate) {
-    try {
-      LdapName subject = new LdapName(certificate.getSubjectX500Principal().getName());
-      // getRdns() runs in DER order, as OpenSSL searches: libpq takes the first common name.
-      for (Rdn rdn : subject.getRdns()) {
-        if (rdn.getType().equalsIgnoreCase("CN")) {
-          return rdn.getValue().toString();
+  /**
+   * Returns the subject's first common name in DER order, as OpenSSL finds it for libpq. Read from
+   * the DER itself: the subject is a SEQUENCE of SETs of SEQUENCE {OID, string}.
+   */
+  static String commonName(X509Certificate certificate) {
+    byte[] der = certificate.getSubjectX500Principal().getEncoded();
+    for (int i = 0; i + 5 < der.length; i++) {
+      // OID 2.5.4.3 (commonName): 06 03 55 04 03, then the string's tag and length.
+      if (der[i] == 0x06 && der[i + 1] == 0x03 && der[i + 2] == 0x55 && der[i + 3] == 0x04
+          && der[i + 4] == 0x03) {
+        int at = i + 5;
+        int tag = der[at] & 0xff;
+        int length = der[at + 1] & 0xff;
+        at += 2;
+        if (length > 0x7f) { // long form
+          int bytes = length & 0x7f;
+          length = 0;
+          for (int b = 0; b < bytes && at < der.length; b++) {
+            length = (length << 8) | (der[at++] & 0xff);
+          }
+        }
+        if (at + length > der.length) {
+          return null;
+        }
+        switch (tag) {
+          case 0x0c: // UTF8String
+            return new String(der, at, length, StandardCharsets.UTF_8);
+          case 0x13: // PrintableString
+          case 0x16: // IA5String
+          case 0x14: // TeletexString, read as Latin-1 as OpenSSL's ASN1_STRING_to_UTF8 does
+            return new String(der, at, length, StandardCharsets.ISO_8859_1);
+          case 0x1e: // BMPString
+            return new String(der, at, length, StandardCharsets.UTF_16BE);
+          default:
+            return null;
         }
       }
-      return null;
-    } catch (InvalidNameException e) {
-      return null;
     }
+    return null;
   }
 }
