@@ -228,7 +228,8 @@ public final class ProxyServer implements AutoCloseable {
             maxConnectionsPerBackend,
             eventLoops,
             routerThreads,
-            listening);
+            listening,
+            null);
     try {
       engine = ProxyEngine.start(settings);
     } catch (IOException e) {
@@ -272,8 +273,11 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting clients, ends every session and frees the port and threads. Clients still
-   * starting up are sent SQLSTATE 57P01; established sessions are disconnected.
+   * Stops accepting clients, ends every session and frees the port and threads. A client is sent
+   * a FATAL {@code ErrorResponse} with SQLSTATE 57P01 wherever that cannot corrupt its stream:
+   * while it is still starting up, and in a session that is between two of the backend's
+   * messages (an idle session, say). A session in the middle of a message is disconnected
+   * without one.
    */
   @Override
   public synchronized void close() {

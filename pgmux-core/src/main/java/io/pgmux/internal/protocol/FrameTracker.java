@@ -41,6 +41,37 @@ public final class FrameTracker {
     }
   }
 
+  /**
+   * Follows {@code bytes} from position up to the end of the current message, or to the limit if
+   * it ends later; returns how many bytes that took. Does not move the buffer's position. Returns
+   * 0 at a boundary.
+   */
+  public int feedToBoundary(ByteBuffer bytes) {
+    int at = bytes.position();
+    int end = bytes.limit();
+    while (at < end && !lost && !atBoundary()) {
+      if (bodyLeft > 0) {
+        int skip = (int) Math.min(bodyLeft, end - at);
+        at += skip;
+        bodyLeft -= skip;
+      } else {
+        length = (length << 8) | (bytes.get(at++) & 0xff); // inside a header: its length word
+        if (++headerSeen == 5) {
+          lost = length < 4;
+          bodyLeft = length - 4L;
+          headerSeen = 0;
+          length = 0;
+        }
+      }
+    }
+    return at - bytes.position();
+  }
+
+  /** Returns whether a length below 4 broke the framing, so boundaries are unknown from here. */
+  public boolean lost() {
+    return lost;
+  }
+
   /** Returns whether everything fed so far ends with a complete message. */
   public boolean atBoundary() {
     return !lost && headerSeen == 0 && bodyLeft == 0;

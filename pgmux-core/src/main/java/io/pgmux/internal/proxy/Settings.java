@@ -2,6 +2,7 @@ package io.pgmux.internal.proxy;
 
 import io.pgmux.ProxyListener;
 import io.pgmux.Router;
+import io.pgmux.internal.tap.SessionTaps;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -12,6 +13,7 @@ import javax.net.ssl.SSLEngine;
  *
  * @param tls makes server-side TLS engines, or null when TLS is off
  * @param maxConnectionsPerBackend sessions one backend address may carry, or 0 for no limit
+ * @param taps admits logins and taps sessions, or null to leave every session a blind relay
  */
 public record Settings(
     InetSocketAddress listen,
@@ -25,4 +27,5 @@ public record Settings(
     int maxConnectionsPerBackend,
     int eventLoops,
     int routerThreads,
-    ProxyListener listener) {}
+    ProxyListener listener,
+    SessionTaps taps) {}
