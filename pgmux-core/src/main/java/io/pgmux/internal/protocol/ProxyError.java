@@ -24,21 +24,27 @@ public record ProxyError(String sqlState, String message) {
     return new ProxyError("08P01", "pgmux: " + detail);
   }
 
-  public static ProxyError invalidStartupLength() {
-    return protocol("invalid length of startup packet");
-  }
-
-  public static ProxyError sslRequestOverTls() {
-    return protocol("SSLRequest received over TLS");
-  }
-
-  public static ProxyError gssRequestOverTls() {
-    return protocol("GSSENCRequest received over TLS");
+  /**
+   * An SSLRequest or GSSENCRequest after the first, or after TLS began: PostgreSQL reads its code
+   * as a protocol version, and refuses that.
+   */
+  public static ProxyError repeatedRequest(int code) {
+    return new ProxyError(
+        "0A000",
+        "pgmux: unsupported frontend protocol "
+            + (code >>> 16)
+            + "."
+            + (code & 0xffff)
+            + ": server supports 3.0 to 3.2");
   }
 
   /** CVE-2021-23214: bytes sent before the handshake must not be read as if encrypted. */
   public static ProxyError dataAfterSslRequest() {
     return protocol("received unencrypted data after SSL request");
+  }
+
+  public static ProxyError dataAfterGssRequest() {
+    return protocol("received unencrypted data after GSSAPI encryption request");
   }
 
   public static ProxyError tlsRequired() {
@@ -63,6 +69,11 @@ public record ProxyError(String sqlState, String message) {
     return new ProxyError(
         "53300",
         "pgmux: too many connections to backend " + backend + " (the limit is " + limit + ")");
+  }
+
+  /** The text and SQLSTATE of PostgreSQL's idle_session_timeout. */
+  public static ProxyError idleSessionTimeout() {
+    return new ProxyError("57P05", "pgmux: terminating connection due to idle-session timeout");
   }
 
   public static ProxyError shuttingDown() {

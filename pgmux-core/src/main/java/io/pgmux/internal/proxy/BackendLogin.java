@@ -123,6 +123,11 @@ final class BackendLogin {
     return key;
   }
 
+  /** The backend's socket, or null before {@link #connect}. */
+  SocketChannel channel() {
+    return channel;
+  }
+
   /**
    * Starts connecting, with the socket registered with {@code loop} for {@code handler}, within
    * {@code timeoutMillis}. The outcome shows in {@link #connected()} or {@link #failure()}; when

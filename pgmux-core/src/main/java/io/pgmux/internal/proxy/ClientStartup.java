@@ -54,6 +54,10 @@ final class ClientStartup {
   private final Executor tlsTasks;
   private final Runnable handshakeStepDone;
   private Transport client;
+  /** SSLRequest was answered (or TLS began directly): another one is not a request any more. */
+  private boolean sslDone;
+  /** GSSENCRequest was answered, or TLS began. */
+  private boolean gssDone;
   /** The startup packet as it arrives. Filling mode. */
   private ByteBuffer in = ByteBuffer.allocate(StartupPacket.MAX_LENGTH + 1024);
 
@@ -89,7 +93,7 @@ final class ClientStartup {
         return outcome;
       }
       if (!in.hasRemaining()) {
-        return new Outcome.Refuse(ProxyError.invalidStartupLength());
+        return new Outcome.Close("startup packet too long"); // cannot happen: the length is checked
       }
       int n = client.read(in);
       if (n < 0) {
@@ -108,12 +112,17 @@ final class ClientStartup {
         return directTls();
       }
       int length;
-      StartupPacket packet;
       try {
         length = StartupFraming.completePacket(in);
-        if (length == StartupFraming.INCOMPLETE) {
-          return null;
-        }
+      } catch (ProtocolException e) {
+        // PostgreSQL only logs this (COMMERROR) and closes: no reply on a stream it cannot frame.
+        return new Outcome.Close(e.getMessage());
+      }
+      if (length == StartupFraming.INCOMPLETE) {
+        return null;
+      }
+      StartupPacket packet;
+      try {
         packet = StartupPacket.decode(in.slice(4, length - 4));
       } catch (ProtocolException e) {
         return new Outcome.Refuse(ProxyError.protocol(e.getMessage()));
@@ -128,13 +137,15 @@ final class ClientStartup {
   }
 
   private Outcome handle(StartupPacket packet) throws IOException {
+    // As PostgreSQL: each request is answered once; a repeated one is an unknown protocol version.
     if (packet instanceof SslRequest) {
-      if (client.isTls()) {
-        return new Outcome.Refuse(ProxyError.sslRequestOverTls());
+      if (sslDone) {
+        return new Outcome.Refuse(ProxyError.repeatedRequest(StartupPacket.SSL_REQUEST_CODE));
       }
       if (in.position() > 0) {
         return new Outcome.Refuse(ProxyError.dataAfterSslRequest());
       }
+      sslDone = true;
       if (tls == null) {
         return answer('N');
       }
@@ -144,7 +155,14 @@ final class ClientStartup {
       }
       return answered;
     } else if (packet instanceof GssEncRequest) {
-      return client.isTls() ? new Outcome.Refuse(ProxyError.gssRequestOverTls()) : answer('N');
+      if (gssDone) {
+        return new Outcome.Refuse(ProxyError.repeatedRequest(StartupPacket.GSSENC_REQUEST_CODE));
+      }
+      if (in.position() > 0) {
+        return new Outcome.Refuse(ProxyError.dataAfterGssRequest());
+      }
+      gssDone = true;
+      return answer('N');
     } else if (packet instanceof CancelRequest) {
       return new Outcome.Cancel((CancelRequest) packet);
     }
@@ -172,6 +190,7 @@ final class ClientStartup {
   }
 
   private void startTls(ByteBuffer initial) throws IOException {
+    sslDone = gssDone = true;
     client = new TlsTransport(client.channel(), tls.get(), pool, initial, tlsTasks, handshakeStepDone);
   }
 }

@@ -71,6 +71,11 @@ final class Relay {
   private boolean finished;
   /** The relay through a message tap, once the session is established with one; else null. */
   private Tapping tapping;
+  /** The proxy's last words are queued to the client: nothing more is read. */
+  private boolean ending;
+  /** When the backend last said ReadyForQuery (System.nanoTime), and the client's count then. */
+  private long readyAt;
+  private long clientBytesAtReady = -1;
 
   private volatile long bytesFromClient;
   private volatile long bytesFromBackend;
@@ -171,6 +176,42 @@ final class Relay {
     return finished || (tapping != null && tapping.finished());
   }
 
+  /**
+   * Returns whether the backend waits for the client outside a transaction (its last message a
+   * ReadyForQuery with status I) and the client has sent nothing since.
+   */
+  boolean idle() {
+    if (tapping != null) {
+      return tapping.idle();
+    }
+    return toClientFrames.readyStatus() == 'I'
+        && bytesFromClient == clientBytesAtReady
+        && toClient.pending == null
+        && toBackend.pending == null
+        && !client.hasQueuedOutput()
+        && !ending;
+  }
+
+  /** Returns since when (System.nanoTime) the session is {@link #idle()}. */
+  long idleSince() {
+    return tapping != null ? tapping.idleSince() : readyAt;
+  }
+
+  /** Sends the client {@code error} (its stream must be between messages), then the relay ends. */
+  void endWith(ProxyError error) {
+    if (tapping != null) {
+      tapping.endWith(error);
+      return;
+    }
+    ending = true;
+    toClient.pending = error.encode();
+    try {
+      writable(toClient);
+    } catch (IOException | RuntimeException e) {
+      finished = true;
+    }
+  }
+
   /** Returns whether the session ends by a tap's cut: no goodbye of any kind. */
   boolean wasCut() {
     return tapping != null && tapping.wasCut();
@@ -250,7 +291,7 @@ final class Relay {
   // ------------------------------------------------------------------------------------- pump
 
   private boolean over() {
-    return finished || loginFailure != null;
+    return finished || loginFailure != null || ending;
   }
 
   private boolean canRead(Pipe pipe) {
@@ -301,6 +342,10 @@ final class Relay {
           }
         }
         toClientFrames.feed(buffer);
+        if (toClientFrames.readyStatus() != 0) {
+          readyAt = System.nanoTime(); // once per query: the backend waits for the client now
+          clientBytesAtReady = bytesFromClient;
+        }
       }
       send(pipe, buffer);
       if (loginEnded) {
@@ -389,6 +434,10 @@ final class Relay {
       pipe.pending = null;
     }
     if (to.hasQueuedOutput()) {
+      return;
+    }
+    if (ending) {
+      finished |= pipe == toClient; // the last words are out
       return;
     }
     if (pipe.sourceDone) {

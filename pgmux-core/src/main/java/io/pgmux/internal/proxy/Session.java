@@ -36,6 +36,9 @@ import java.util.concurrent.TimeUnit;
 final class Session implements EventLoop.Handler {
   private static final System.Logger LOG = System.getLogger("io.pgmux");
 
+  /** The longest a refused client may take to read its error before it is closed anyway. */
+  static final long REFUSAL_WAIT_MILLIS = 5_000;
+
   private enum State {
     STARTUP, // reading the startup packet
     ROUTING, // waiting for the router
@@ -76,6 +79,7 @@ final class Session implements EventLoop.Handler {
   /** The proxy's own error while REFUSING. Draining mode. */
   private ByteBuffer refusal;
   private EventLoop.Timer startupTimer;
+  private IdleWatch idleWatch;
 
   Session(SessionHost host, EventLoop loop, long id, SocketChannel channel) throws IOException {
     this.host = host;
@@ -272,6 +276,10 @@ final class Session implements EventLoop.Handler {
         state = State.RELAY;
         startupTimer.cancel();
         relay.established(settings.taps(), this::info);
+        if (settings.idleSessionTimeout() != null) {
+          idleWatch = new IdleWatch(loop, relay, settings.idleSessionTimeout(), this::phaseSettled);
+          idleWatch.start();
+        }
       }
     }
     if ((state == State.LOGIN || state == State.RELAY) && relay.finished()) {
@@ -298,7 +306,6 @@ final class Session implements EventLoop.Handler {
           close(); // mid-message: an error now would corrupt the stream
         }
       }
-      case REFUSING -> close();
       default -> {}
     }
   }
@@ -464,6 +471,10 @@ final class Session implements EventLoop.Handler {
     if (state == State.CLOSED || state == State.REFUSING) {
       return;
     }
+    if (state == State.LOGIN && !relay.clientAtBoundary()) {
+      close(); // mid-message: an error now would corrupt the stream
+      return;
+    }
     LOG.log(Level.INFO, () -> "refused " + facts.client() + ": " + error.sqlState() + " " + error.message());
     host.clientRefused(request, error.sqlState(), error.message());
     state = State.REFUSING;
@@ -485,7 +496,11 @@ final class Session implements EventLoop.Handler {
       close();
       return;
     }
-    updateInterest(); // the rest goes out when the client can take it, within the startup timeout
+    // The rest goes out when the client can take it; a client that never reads is not waited for.
+    startupTimer.cancel();
+    long wait = Math.min(REFUSAL_WAIT_MILLIS, settings.startupTimeout().toMillis());
+    startupTimer = loop.schedule(wait, TimeUnit.MILLISECONDS, this::close);
+    updateInterest();
   }
 
   void close() {
@@ -499,8 +514,11 @@ final class Session implements EventLoop.Handler {
     if (routing != null) {
       routing.cancel(true);
     }
-    if (started && !relay.wasCut()) {
-      client.closeOutbound();
+    if (idleWatch != null) {
+      idleWatch.stop();
+    }
+    if (client.handshakeDone() && (relay == null || !relay.wasCut())) {
+      client.closeOutbound(); // TLS close_notify, as PostgreSQL sends on every close
     }
     try {
       client.channel().close();

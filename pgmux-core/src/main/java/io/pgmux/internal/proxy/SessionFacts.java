@@ -30,12 +30,24 @@ final class SessionFacts {
         id,
         clientAddress,
         startup.user(),
-        startup.database(),
+        database(),
         backend,
         tls,
         startedAt,
         bytesFromClient,
         bytesFromBackend);
+  }
+
+  /**
+   * The database the client asked for or, if it named none, PostgreSQL's default: the user name
+   * the backend sees, which a route may have rewritten.
+   */
+  private String database() {
+    String database = startup.parameters().get("database");
+    if (database != null && !database.isEmpty()) {
+      return database;
+    }
+    return backend != null && backend.user() != null ? backend.user() : startup.user();
   }
 
   /** Names the client for log lines: {@code session 7 "alice"@/127.0.0.1:50312}. */

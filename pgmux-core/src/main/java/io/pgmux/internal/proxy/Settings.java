@@ -14,6 +14,7 @@ import javax.net.ssl.SSLEngine;
  * @param tls makes server-side TLS engines, or null when TLS is off
  * @param maxConnectionsPerBackend sessions one backend address may carry, or 0 for no limit
  * @param taps admits logins and taps sessions, or null to leave every session a blind relay
+ * @param idleSessionTimeout ends sessions idle outside a transaction this long, or null for never
  */
 public record Settings(
     InetSocketAddress listen,
@@ -28,4 +29,5 @@ public record Settings(
     int eventLoops,
     int routerThreads,
     ProxyListener listener,
-    SessionTaps taps) {}
+    SessionTaps taps,
+    Duration idleSessionTimeout) {}

@@ -72,6 +72,11 @@ final class TappedPipe {
   private ProxyError terminate;
   private boolean cut;
   private volatile long bytesRead;
+  /** When the source was last read (System.nanoTime). */
+  private long lastReadAt = System.nanoTime();
+  /** When a ReadyForQuery with status I was shown, if it is the last message shown. */
+  private long readyIdleAt;
+  private boolean readyIdle;
 
   TappedPipe(
       EventLoop loop, Transport from, Transport to, boolean fromBackend, Runnable wake) {
@@ -123,6 +128,20 @@ final class TappedPipe {
   /** Returns whether nothing of a message is half sent, so the proxy may send one of its own. */
   boolean atBoundary() {
     return out == null && passRaw == 0 && dropRaw == 0 && alignment == null && !lost;
+  }
+
+  /** Returns whether the last message shown is a ReadyForQuery with status I (idle). */
+  boolean readyIdle() {
+    return readyIdle && !waiting && out == null;
+  }
+
+  long readyIdleAt() {
+    return readyIdleAt;
+  }
+
+  /** Returns whether nothing was read after {@code since} and nothing waits to go. */
+  boolean quietSince(long since) {
+    return lastReadAt - since < 0 && in == null && out == null && !waiting;
   }
 
   /** Sends {@code last} at the boundary in place of anything waiting, then reads no more. */
@@ -195,6 +214,7 @@ final class TappedPipe {
         }
         reads++;
         bytesRead += n;
+        lastReadAt = System.nanoTime();
         in.flip();
       }
       if (!look()) {
@@ -287,6 +307,10 @@ final class TappedPipe {
     long rest = length - 4L - bodyWanted;
     ByteBuffer body = message.asReadOnlyBuffer().flip().position(5);
     TapMessage shown = new TapMessage(message.get(0), length, body.slice(), rest == 0);
+    readyIdle = message.get(0) == 'Z' && length == 5 && message.get(5) == 'I';
+    if (readyIdle) {
+      readyIdleAt = System.nanoTime();
+    }
     TapAction action;
     try {
       action = fromBackend ? tap.fromBackend(shown) : tap.fromClient(shown);

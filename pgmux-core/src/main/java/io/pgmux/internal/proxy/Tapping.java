@@ -147,6 +147,31 @@ final class Tapping implements TappedSession {
     return cut || (finishing && toClient.closed()) || toBackend.drained() || toClient.drained();
   }
 
+  /** See {@link Relay#idle()}. */
+  boolean idle() {
+    return toClient.readyIdle()
+        && toClient.atBoundary()
+        && toBackend.quietSince(toClient.readyIdleAt())
+        && !client.hasQueuedOutput()
+        && terminating == null;
+  }
+
+  long idleSince() {
+    return toClient.readyIdleAt();
+  }
+
+  /** Ends the session with {@code error} at the next boundary of the backend's messages. */
+  void endWith(ProxyError error) {
+    if (terminating == null) {
+      terminating = error;
+    }
+    try {
+      settle();
+    } catch (IOException | RuntimeException e) {
+      cut = true;
+    }
+  }
+
   /** Returns whether the session ends by a cut: no goodbye of any kind. */
   boolean wasCut() {
     return cut;

@@ -107,11 +107,38 @@ class ClientStartupTest {
   }
 
   @Test
-  void refusesAnInvalidLength() throws Exception {
-    client.feed(new byte[] {0, 0, 0, 4});
+  void closesWithoutAWordOnAnInvalidLength() throws Exception {
+    for (byte[] bad : new byte[][] {{0, 0, 0, 4}, {'X', 0, 0, 0, 4}, {0, 0, 0x27, 0x11}}) {
+      ScriptedTransport client = new ScriptedTransport();
+      ClientStartup startup = new ClientStartup(client, null, new BufferPool(4), Runnable::run, () -> {});
+      client.feed(bad);
+      assertThat(startup.read()).isInstanceOf(Outcome.Close.class);
+      assertThat(client.takeWritten()).isEmpty();
+    }
+  }
+
+  @Test
+  void aSecondSslRequestIsAnUnknownProtocolAsInPostgres() throws Exception {
+    client.feed(request(StartupPacket.SSL_REQUEST_CODE));
+    assertThat(startup.read()).isInstanceOf(Outcome.Waiting.class);
+    client.feed(request(StartupPacket.GSSENC_REQUEST_CODE));
+    assertThat(startup.read()).isInstanceOf(Outcome.Waiting.class);
+    assertThat(client.takeWritten()).containsExactly('N', 'N');
+    client.feed(request(StartupPacket.SSL_REQUEST_CODE));
     Outcome outcome = startup.read();
     assertThat(outcome).isInstanceOf(Outcome.Refuse.class);
-    assertThat(((Outcome.Refuse) outcome).error().sqlState()).isEqualTo("08P01");
+    assertThat(((Outcome.Refuse) outcome).error())
+        .isEqualTo(
+            new io.pgmux.internal.protocol.ProxyError(
+                "0A000", "pgmux: unsupported frontend protocol 1234.5679: server supports 3.0 to 3.2"));
+  }
+
+  @Test
+  void refusesBytesSentAfterGssEncRequestBeforeTheAnswer() throws Exception {
+    client.feed(concat(request(StartupPacket.GSSENC_REQUEST_CODE), startupMessage("user", "bob")));
+    Outcome outcome = startup.read();
+    assertThat(((Outcome.Refuse) outcome).error().message())
+        .isEqualTo("pgmux: received unencrypted data after GSSAPI encryption request");
   }
 
   @Test

@@ -99,7 +99,8 @@ class TapIT {
             1,
             4,
             null,
-            taps);
+            taps,
+            null);
     if (engine == null) {
       try {
         engine = ProxyEngine.start(settings);
