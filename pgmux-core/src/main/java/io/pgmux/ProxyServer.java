@@ -7,7 +7,9 @@ import io.pgmux.internal.proxy.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -44,6 +46,7 @@ public final class ProxyServer implements AutoCloseable {
   private ProxyListener listener;
   private Duration idleSessionTimeout;
   private InetSocketAddress metricsListen;
+  private Path unixDirectory;
   private volatile MetricsEndpoint metrics;
   private volatile ProxyEngine engine;
   private volatile boolean closed;
@@ -169,6 +172,38 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
+   * Also listens on a Unix-domain socket in {@code directory}, named as PostgreSQL names its own:
+   * {@code directory/.s.PGSQL.PORT}, where PORT is the TCP port the proxy listens on (the one
+   * picked, for port 0). So {@code psql -h directory -p PORT} and clients that look in a socket
+   * directory reach the proxy; {@code null} (the default) listens on TCP only.
+   *
+   * <p>A client on the socket is routed as a TCP client is; its {@link RouteRequest#clientAddress()
+   * clientAddress} and {@link SessionInfo#clientAddress()} are the unresolved address {@code
+   * local}, port 0 (PostgreSQL's {@code [local]}). If a server answers on the socket file at start,
+   * start fails; a file nobody answers on is left over from a process that died, and is replaced.
+   * {@link #close()} removes the file.
+   */
+  public ProxyServer withUnixSocket(Path directory) {
+    checkNotStarted();
+    this.unixDirectory = directory;
+    return this;
+  }
+
+  /**
+   * Returns the Unix-domain socket file the proxy listens on.
+   *
+   * @throws IllegalStateException before {@link #start()}, or if there is none
+   */
+  public Path unixSocket() {
+    Path socket = running().unixSocket();
+    if (socket == null) {
+      throw new IllegalStateException(
+          "no Unix-domain socket: call withUnixSocket(directory) before start()");
+    }
+    return socket;
+  }
+
+  /**
    * Serves Prometheus metrics at {@code http://ADDRESS/metrics} while the proxy runs, on a port of
    * their own ({@code host:port}, {@code [ipv6]:port} or {@code :port}; port 0 picks a free one,
    * which {@link #metricsAddress()} tells). The endpoint is plain HTTP without authentication:
@@ -176,8 +211,8 @@ public final class ProxyServer implements AutoCloseable {
    * {@code pgmux_sessions_total}, {@code pgmux_client_connections_active}, {@code
    * pgmux_client_connections_total}, {@code pgmux_refusals_total{sqlstate}}, {@code
    * pgmux_bytes_received_total{side="client"|"backend"}}, {@code pgmux_cancels_forwarded_total}
-   * and the histogram {@code pgmux_router_duration_seconds}; {@code null} turns metrics off (the
-   * default).
+   * and the histograms {@code pgmux_router_duration_seconds} and {@code
+   * pgmux_backend_connect_duration_seconds}; {@code null} turns metrics off (the default).
    *
    * @throws IllegalArgumentException if the address cannot be parsed
    */
@@ -221,9 +256,9 @@ public final class ProxyServer implements AutoCloseable {
     // Metrics: bound first, so that a taken port fails the start before clients can connect;
     // they time the router and hear every event before the configured listener does.
     Router routing = router;
-    ProxyListener listening = listener;
+    ProxyListener listening = listener == null ? null : new EndStamping(listener);
     if (metricsListen != null) {
-      ProxyMetrics proxyMetrics = new ProxyMetrics(listener);
+      ProxyMetrics proxyMetrics = new ProxyMetrics(listening);
       routing = proxyMetrics.timed(router);
       listening = proxyMetrics;
       try {
@@ -250,7 +285,7 @@ public final class ProxyServer implements AutoCloseable {
             null,
             idleSessionTimeout);
     try {
-      engine = ProxyEngine.start(settings);
+      engine = ProxyEngine.start(settings, unixDirectory);
     } catch (IOException e) {
       closeMetrics();
       throw new UncheckedIOException("cannot listen on " + listen + ": " + e.getMessage(), e);
@@ -364,5 +399,23 @@ public final class ProxyServer implements AutoCloseable {
           what + " \"" + listen + "\": port " + port + " is outside 0..65535");
     }
     return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+  }
+
+  /** Stamps the end time on sessions as they are reported ended, for {@link SessionInfo#endedAt}. */
+  private record EndStamping(ProxyListener listener) implements ProxyListener {
+    @Override
+    public void sessionStarted(SessionInfo session) {
+      listener.sessionStarted(session);
+    }
+
+    @Override
+    public void sessionEnded(SessionInfo session) {
+      listener.sessionEnded(session.endedAt() != null ? session : session.ended(Instant.now()));
+    }
+
+    @Override
+    public void clientRefused(RouteRequest request, String sqlState, String message) {
+      listener.clientRefused(request, sqlState, message);
+    }
   }
 }

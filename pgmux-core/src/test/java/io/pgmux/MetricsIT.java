@@ -105,6 +105,42 @@ class MetricsIT {
   }
 
   @Test
+  void timesEachBackendConnectThatSucceeds(Backends backends) throws Exception {
+    StaticRouter router = new StaticRouter()
+        .put("postgres", backends.current().backend())
+        .put("nowhere", BackendConfig.of("127.0.0.1", closedPort()));
+    try (ProxyServer proxy =
+        new ProxyServer("127.0.0.1:0", router).withMetrics("127.0.0.1:0").start()) {
+      PrometheusText before = scrape(proxy);
+      assertThat(before.families().get("pgmux_backend_connect_duration_seconds").type())
+          .isEqualTo("histogram");
+      assertThat(before.value("pgmux_backend_connect_duration_seconds_count")).isZero();
+      for (int i = 0; i < 3; i++) {
+        try (Connection c = Jdbc.connect(proxy, "postgres", "")) {
+          assertThat(Jdbc.queryString(c, "SELECT 'ok'")).isEqualTo("ok");
+        }
+      }
+      Assertions.assertThatThrownBy(() -> Jdbc.connect(proxy, "nowhere", "x"))
+          .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08001"));
+      PrometheusText after = scrape(proxy);
+      assertThat(after.value("pgmux_backend_connect_duration_seconds_count"))
+          .as("three connects, the refused one not timed").isEqualTo(3);
+      assertThat(after.value("pgmux_backend_connect_duration_seconds_bucket{le=\"+Inf\"}")).isEqualTo(3);
+      assertThat(after.value("pgmux_backend_connect_duration_seconds_bucket{le=\"5\"}"))
+          .as("a loopback connect is quick").isEqualTo(3);
+      assertThat(after.value("pgmux_backend_connect_duration_seconds_sum")).isPositive().isLessThan(15);
+      assertThat(after.value("pgmux_refusals_total{sqlstate=\"08001\"}")).isEqualTo(1);
+    }
+  }
+
+  /** A loopback port nobody listens on: bound, then freed. */
+  private static int closedPort() throws IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Test
   void answersOnlyMetricsWithTheTextFormatAndFreesThePortOnClose(Backends backends) throws Exception {
     InetSocketAddress metrics;
     try (ProxyServer proxy = new ProxyServer("127.0.0.1:0", backends.router())

@@ -33,7 +33,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * from one initdb template, with trust authentication on 127.0.0.1. In an embedded server the
  * extension creates each route's backend user (the route's {@code backendUser}, else its {@code
  * user}) as a login role, and the route's database (else a database named after that user, as
- * PostgreSQL defaults to), owned by that user; so {@code jdbcUrl("alice")} just works.
+ * PostgreSQL defaults to), owned by that user; so {@code jdbcUrl("alice")} just works. Such a
+ * user is no superuser: it cannot create databases, roles or untrusted extensions. The servers'
+ * superuser is {@code postgres}, without a password; {@link PgMuxProxy#backendJdbcUrl} logs in
+ * as it, and {@link #init()} scripts run as it.
  *
  * <p><b>Lifecycle.</b> One proxy, on an ephemeral port of 127.0.0.1, and its embedded servers start
  * before the first callback of the class that needs them ({@code @BeforeAll} at the latest) and stop
@@ -81,4 +84,15 @@ public @interface PgMux {
    * postgresql.conf}, such as {@code "max_connections=50"}.
    */
   String[] serverConfig() default {};
+
+  /**
+   * SQL scripts, as classpath resources such as {@code "/init.sql"}, run once in each embedded
+   * server when it has started, before its routes' databases are created and before any test
+   * sees it. They run as the superuser {@code postgres} in the database {@code template1}, so
+   * what they create there (schemas, tables, extensions) is in every database pgMux creates
+   * afterwards; roles they create belong to the whole server. Objects they create belong to the
+   * superuser: grant the routed users what tests need. A script may hold several statements.
+   * Backends given by fields are not touched.
+   */
+  String[] init() default {};
 }

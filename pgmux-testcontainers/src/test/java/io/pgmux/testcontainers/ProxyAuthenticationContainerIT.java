@@ -42,7 +42,7 @@ class ProxyAuthenticationContainerIT {
   void needsARouteFirst() {
     try (PgMuxContainer mux = new PgMuxContainer(TestImages.jre())) {
       assertThatThrownBy(() -> mux.withProxyAuthentication("bob", "x"))
-          .hasMessage("user \"bob\" has no route: call withRoute before withProxyAuthentication");
+          .hasMessage("pgmux: user \"bob\" has no route: call withRoute before withProxyAuthentication");
     }
   }
 }

@@ -35,6 +35,8 @@ public final class Main {
           "                            and /DB it keeps the client's user and database",
           "  --routes-file FILE        routes, one a line as after --route (# comments); re-read",
           "                            within two seconds of a change; a bad line keeps the routes",
+          "  --listen-unix DIR         also listen on the Unix-domain socket DIR/.s.PGSQL.PORT, PORT",
+          "                            being --listen's (psql -h DIR -p PORT)",
           "  --metrics HOST:PORT       serve Prometheus metrics at http://HOST:PORT/metrics",
           "  --tls-cert FILE           PEM certificate chain: clients may use TLS (sslmode=require)",
           "  --tls-key FILE            PEM private key for --tls-cert (PKCS#8, PKCS#1 RSA or SEC1 EC)",
@@ -115,6 +117,10 @@ public final class Main {
       InetSocketAddress metrics = proxy.metricsAddress();
       out.println("pgmux: metrics on http://" + hostPort(metrics) + "/metrics");
     }
+    if (options.listenUnix != null) {
+      // Not "listening on": tools wait for READY, which comes last.
+      out.println("pgmux: Unix-domain socket " + proxy.unixSocket());
+    }
     RoutesFile watched = routesFile;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -160,6 +166,7 @@ public final class Main {
     static final Duration ROUTES_FILE_POLL = Duration.ofSeconds(1);
     Path routesFile;
     String metrics;
+    Path listenUnix;
 
     static Options parse(List<String> args) {
       Options options = new Options();
@@ -197,6 +204,9 @@ public final class Main {
           // Control plane
           case "--routes-file":
             options.routesFile = Path.of(value);
+            break;
+          case "--listen-unix":
+            options.listenUnix = Path.of(value);
             break;
           case "--metrics":
             options.metrics = value;
@@ -259,6 +269,9 @@ public final class Main {
       ProxyServer proxy = new ProxyServer(listen, router);
       if (metrics != null) {
         proxy.withMetrics(metrics);
+      }
+      if (listenUnix != null) {
+        proxy.withUnixSocket(listenUnix);
       }
       if (tlsCert != null) {
         TlsConfig tls = TlsConfig.pem(tlsCert, tlsKey);

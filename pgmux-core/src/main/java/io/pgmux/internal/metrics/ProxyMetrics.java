@@ -5,6 +5,7 @@ import io.pgmux.ProxyStats;
 import io.pgmux.RouteRequest;
 import io.pgmux.Router;
 import io.pgmux.SessionInfo;
+import io.pgmux.internal.proxy.BackendConnects;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,13 +13,13 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A proxy's metrics in the Prometheus text format (version 0.0.4): counters the engine keeps
- * ({@link ProxyStats}), what a {@link ProxyListener} hears, and the router's latency measured
- * around every call.
+ * ({@link ProxyStats}), what a {@link ProxyListener} hears, the router's latency measured
+ * around every call, and how long backends took to connect ({@link BackendConnects}).
  *
  * <p>It is the proxy's listener: it counts an event, then hands it on to the listener the user
  * configured, if any. Counting is lock-free, for it runs on the I/O threads.
  */
-public final class ProxyMetrics implements ProxyListener {
+public final class ProxyMetrics implements ProxyListener, BackendConnects {
   /** The content type of the text format this class writes. */
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -30,6 +31,7 @@ public final class ProxyMetrics implements ProxyListener {
   private final LongAdder sessionsEnded = new LongAdder();
   private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
   private final Histogram routerDuration = new Histogram();
+  private final Histogram connectDuration = new Histogram();
 
   /** Creates metrics that pass every event on to {@code next} ({@code null}: to nobody). */
   public ProxyMetrics(ProxyListener next) {
@@ -57,6 +59,11 @@ public final class ProxyMetrics implements ProxyListener {
         return router.toString();
       }
     };
+  }
+
+  @Override
+  public void backendConnected(long nanos) {
+    connectDuration.observeNanos(nanos);
   }
 
   @Override
@@ -114,6 +121,9 @@ public final class ProxyMetrics implements ProxyListener {
     family(out, "pgmux_router_duration_seconds", "histogram",
         "Time the router took per client, answers of no route and failures included.");
     routerDuration.writeSamples(out, "pgmux_router_duration_seconds");
+    family(out, "pgmux_backend_connect_duration_seconds", "histogram",
+        "Time from starting the TCP connect to a backend to being connected, per session.");
+    connectDuration.writeSamples(out, "pgmux_backend_connect_duration_seconds");
     return out.toString();
   }
 

@@ -36,7 +36,10 @@ final class Acceptor implements EventLoop.Handler {
   private final EventLoop loop;
   private final EventLoop[] loops;
   private final ProxyHost host;
-  private final AtomicLong ids = new AtomicLong();
+  /** Session ids, shared by every acceptor of one engine so that ids stay unique. */
+  private final AtomicLong ids;
+  /** Whether the source is a TCP socket: Unix-domain channels have no TCP options. */
+  private final boolean tcp;
   private int nextLoop;
   /** The current pause after a failed accept; 0 while accepting works. */
   private long pauseMillis;
@@ -46,10 +49,22 @@ final class Acceptor implements EventLoop.Handler {
       EventLoop loop,
       EventLoop[] loops,
       ProxyHost host) {
+    this(source, loop, loops, host, new AtomicLong(), true);
+  }
+
+  Acceptor(
+      Source source,
+      EventLoop loop,
+      EventLoop[] loops,
+      ProxyHost host,
+      AtomicLong ids,
+      boolean tcp) {
     this.source = source;
     this.loop = loop;
     this.loops = loops;
     this.host = host;
+    this.ids = ids;
+    this.tcp = tcp;
   }
 
   @Override
@@ -71,8 +86,10 @@ final class Acceptor implements EventLoop.Handler {
       boolean overLimit = host.connectionAccepted();
       try {
         channel.configureBlocking(false);
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        if (tcp) {
+          channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+          channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        }
       } catch (IOException e) {
         host.connectionDropped();
         channel.close();

@@ -9,7 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The running proxy: a listening socket and its {@link Acceptor}, event loops that own the
@@ -24,27 +26,60 @@ public final class ProxyEngine implements AutoCloseable {
   private final ServerSocketChannel server;
   private final EventLoop[] loops;
   private final ProxyHost host;
+  /** The Unix-domain listening socket and its file, or null without one. */
+  private final ServerSocketChannel unixServer;
+  private final Path unixSocket;
   private volatile boolean closed;
 
-  private ProxyEngine(ServerSocketChannel server, EventLoop[] loops, ProxyHost host) {
+  private ProxyEngine(
+      ServerSocketChannel server,
+      EventLoop[] loops,
+      ProxyHost host,
+      ServerSocketChannel unixServer,
+      Path unixSocket) {
     this.server = server;
     this.loops = loops;
     this.host = host;
+    this.unixServer = unixServer;
+    this.unixSocket = unixSocket;
   }
 
   /** Binds the listening socket and starts the event loops. */
   public static ProxyEngine start(Settings settings) throws IOException {
+    return start(settings, null);
+  }
+
+  /**
+   * Binds the TCP listening socket and, unless {@code unixDirectory} is null, a Unix-domain one in
+   * that directory named after the TCP port ({@code .s.PGSQL.PORT}); then starts the event loops.
+   * Both feed the same loops.
+   */
+  public static ProxyEngine start(Settings settings, Path unixDirectory) throws IOException {
     ServerSocketChannel server = ServerSocketChannel.open();
     EventLoop[] loops = new EventLoop[settings.eventLoops()];
+    ServerSocketChannel unixServer = null;
+    Path unixSocket = null;
     try {
       server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
       server.bind(settings.listen(), 1024);
       server.configureBlocking(false);
+      if (unixDirectory != null) {
+        int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+        unixSocket = UnixSocket.file(unixDirectory, port);
+        unixServer = UnixSocket.bind(unixSocket, 1024);
+      }
       for (int i = 0; i < loops.length; i++) {
         loops[i] = new EventLoop("pgmux-loop-" + i);
       }
     } catch (IOException | RuntimeException e) {
       server.close();
+      if (unixServer != null) {
+        try {
+          UnixSocket.close(unixServer, unixSocket);
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
       for (EventLoop loop : loops) {
         if (loop != null) {
           loop.selector().close();
@@ -53,12 +88,22 @@ public final class ProxyEngine implements AutoCloseable {
       throw e;
     }
     ProxyHost host = new ProxyHost(settings);
-    Acceptor acceptor = new Acceptor(server::accept, loops[0], loops, host);
+    AtomicLong ids = new AtomicLong();
+    Acceptor acceptor = new Acceptor(server::accept, loops[0], loops, host, ids, true);
     server.register(loops[0].selector(), SelectionKey.OP_ACCEPT, acceptor);
+    if (unixServer != null) {
+      Acceptor local = new Acceptor(unixServer::accept, loops[0], loops, host, ids, false);
+      unixServer.register(loops[0].selector(), SelectionKey.OP_ACCEPT, local);
+    }
     for (EventLoop loop : loops) {
       loop.start();
     }
-    return new ProxyEngine(server, loops, host);
+    return new ProxyEngine(server, loops, host, unixServer, unixSocket);
+  }
+
+  /** Returns the Unix-domain socket file the proxy listens on, or null if it has none. */
+  public Path unixSocket() {
+    return unixSocket;
   }
 
   public InetSocketAddress address() {
@@ -94,6 +139,13 @@ public final class ProxyEngine implements AutoCloseable {
       server.close();
     } catch (IOException e) {
       LOG.log(Level.DEBUG, "closing listening socket", e);
+    }
+    if (unixServer != null) {
+      try {
+        UnixSocket.close(unixServer, unixSocket);
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "cannot remove the socket file " + unixSocket, e);
+      }
     }
     for (Session session : host.live()) {
       session.loop().execute(session::shutdown);

@@ -225,6 +225,17 @@ final class ProxyHost implements SessionHost {
   }
 
   @Override
+  public void backendConnected(long nanos) {
+    if (settings.listener() instanceof BackendConnects connects) {
+      try {
+        connects.backendConnected(nanos);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "proxy listener failed", e);
+      }
+    }
+  }
+
+  @Override
   public void sessionStarted(SessionInfo info) {
     sessions.increment();
     notify(listener -> listener.sessionStarted(info));

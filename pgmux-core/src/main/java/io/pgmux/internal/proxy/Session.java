@@ -71,6 +71,8 @@ final class Session implements EventLoop.Handler {
   private InetSocketAddress backendAddress;
   private boolean holdsBackendPlace;
   private BackendLogin login;
+  /** When connecting to the backend began (System.nanoTime). */
+  private long connectStarted;
   private SelectionKey backendKey;
   private Relay relay;
   private byte[] cancelKey;
@@ -85,7 +87,7 @@ final class Session implements EventLoop.Handler {
     this.host = host;
     this.settings = host.settings();
     this.loop = loop;
-    this.facts = new SessionFacts(id, (InetSocketAddress) channel.getRemoteAddress());
+    this.facts = new SessionFacts(id, SessionFacts.clientAddress(channel.getRemoteAddress()));
     this.client = new PlainTransport(channel);
     this.clientKey = channel.register(loop.selector(), OP_READ, this);
     this.clientStartup =
@@ -417,11 +419,13 @@ final class Session implements EventLoop.Handler {
                 proxySide
                     ? BackendLogin.proxyLogin(to.backend(), facts.startup)
                     : null));
+    connectStarted = System.nanoTime();
     login.connect(loop, this, settings.connectTimeout().toMillis(), this::phaseSettled);
     backendKey = login.key();
   }
 
   private void connected() {
+    host.backendConnected(System.nanoTime() - connectStarted);
     state = State.LOGIN;
     ByteBuffer startup =
         login.proxySide()

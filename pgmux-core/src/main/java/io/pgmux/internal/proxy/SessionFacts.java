@@ -4,6 +4,7 @@ import io.pgmux.BackendConfig;
 import io.pgmux.SessionInfo;
 import io.pgmux.internal.protocol.StartupPacket.StartupMessage;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -23,6 +24,18 @@ final class SessionFacts {
   SessionFacts(long id, InetSocketAddress clientAddress) {
     this.id = id;
     this.clientAddress = clientAddress;
+  }
+
+  /**
+   * The address a Unix-domain client is known by: such a client has no IP address and its socket
+   * usually no name, so it shows as the unresolved host {@code local}, port 0, as PostgreSQL
+   * shows it as {@code [local]}.
+   */
+  static final InetSocketAddress LOCAL = InetSocketAddress.createUnresolved("local", 0);
+
+  /** A TCP client's address as is, and {@link #LOCAL} for any other kind (a Unix socket's). */
+  static InetSocketAddress clientAddress(SocketAddress remote) {
+    return remote instanceof InetSocketAddress inet ? inet : LOCAL;
   }
 
   SessionInfo info(boolean tls, long bytesFromClient, long bytesFromBackend) {

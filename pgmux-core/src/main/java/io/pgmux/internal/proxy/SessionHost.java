@@ -48,6 +48,9 @@ interface SessionHost {
   /** Sends a cancel request on to the backend that issued its key; unknown keys are dropped. */
   void forwardCancel(CancelRequest request);
 
+  /** A session's connection to its backend came up {@code nanos} after connecting began. */
+  default void backendConnected(long nanos) {}
+
   /** A session reached its backend: it counts and is listed from now on. */
   void sessionStarted(SessionInfo info);
 

@@ -42,7 +42,8 @@ class ProxyMetricsTest {
             "pgmux_refusals_total",
             "pgmux_bytes_received_total",
             "pgmux_cancels_forwarded_total",
-            "pgmux_router_duration_seconds");
+            "pgmux_router_duration_seconds",
+            "pgmux_backend_connect_duration_seconds");
     assertThat(scrape.value("pgmux_client_connections_active")).isEqualTo(3);
     assertThat(scrape.value("pgmux_client_connections_total")).isEqualTo(12);
     assertThat(scrape.value("pgmux_sessions_active")).isEqualTo(1);
@@ -57,6 +58,23 @@ class ProxyMetricsTest {
         .contains("# HELP pgmux_sessions_total Sessions that reached a backend.\n"
             + "# TYPE pgmux_sessions_total counter\n"
             + "pgmux_sessions_total 9\n");
+  }
+
+  @Test
+  void recordsBackendConnectTimesInSeconds() {
+    ProxyMetrics metrics = new ProxyMetrics(null);
+    metrics.backendConnected(300_000); // 0.3 ms
+    metrics.backendConnected(2_000_000_000L); // 2 s
+
+    PrometheusText scrape = PrometheusText.parse(metrics.scrape(STATS));
+    assertThat(scrape.families().get("pgmux_backend_connect_duration_seconds").type())
+        .isEqualTo("histogram");
+    assertThat(scrape.value("pgmux_backend_connect_duration_seconds_count")).isEqualTo(2);
+    assertThat(scrape.value("pgmux_backend_connect_duration_seconds_bucket{le=\"0.00025\"}")).isZero();
+    assertThat(scrape.value("pgmux_backend_connect_duration_seconds_bucket{le=\"0.0005\"}")).isEqualTo(1);
+    assertThat(scrape.value("pgmux_backend_connect_duration_seconds_bucket{le=\"1\"}")).isEqualTo(1);
+    assertThat(scrape.value("pgmux_backend_connect_duration_seconds_bucket{le=\"2.5\"}")).isEqualTo(2);
+    assertThat(scrape.value("pgmux_backend_connect_duration_seconds_sum")).isEqualTo(2.0003);
   }
 
   @Test

@@ -43,4 +43,17 @@ class SessionFactsTest {
     assertThat(plain.database()).isEqualTo("alice");
     assertThat(plain.backendDatabase()).isEqualTo("alice");
   }
+
+  @Test
+  void aUnixSocketClientIsTheUnresolvedAddressLocal() {
+    InetSocketAddress tcp = new InetSocketAddress("127.0.0.1", 50000);
+    assertThat(SessionFacts.clientAddress(tcp)).isSameAs(tcp);
+    InetSocketAddress local = SessionFacts.clientAddress(java.net.UnixDomainSocketAddress.of(""));
+    assertThat(local.isUnresolved()).isTrue();
+    assertThat(local.getHostString()).isEqualTo("local");
+    assertThat(local.getPort()).isZero();
+    SessionFacts facts = new SessionFacts(4, local);
+    facts.startup = new StartupMessage(3, 0, Map.of("user", "alice"));
+    assertThat(facts.client()).startsWith("session 4 \"alice\"@local");
+  }
 }

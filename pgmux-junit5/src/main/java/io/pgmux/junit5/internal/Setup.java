@@ -20,19 +20,35 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param postgresVersion the embedded servers' version, {@code ""} for the classpath's
  * @param serverConfig settings for the embedded servers
  * @param tls how the proxy terminates TLS for clients, or {@code null} for none
+ * @param init how to prepare new embedded servers, by backend name; the key {@link
+ *     #ALL_BACKENDS} holds the steps for every embedded server
  */
 public record Setup(
     List<RouteSpec> routes,
     Map<String, Object> backends,
     String postgresVersion,
     Map<String, String> serverConfig,
-    TlsConfig tls) {
+    TlsConfig tls,
+    Map<String, List<InitStep>> init) {
+
+  /** The key of {@link #init} for steps that run in every embedded server. */
+  public static final String ALL_BACKENDS = "";
 
   /** Copies the collections, keeping their order. */
   public Setup {
     routes = List.copyOf(routes);
     backends = Collections.unmodifiableMap(new LinkedHashMap<>(backends));
     serverConfig = Collections.unmodifiableMap(new LinkedHashMap<>(serverConfig));
+    Map<String, List<InitStep>> steps = new LinkedHashMap<>();
+    init.forEach((backend, list) -> steps.put(backend, List.copyOf(list)));
+    init = Collections.unmodifiableMap(steps);
+  }
+
+  /** Returns the init steps of the embedded server {@code backend}, those for all first. */
+  public List<InitStep> initSteps(String backend) {
+    List<InitStep> steps = new ArrayList<>(init.getOrDefault(ALL_BACKENDS, List.of()));
+    steps.addAll(init.getOrDefault(backend, List.of()));
+    return steps;
   }
 
   /** Reads an annotation; {@code source} names it in messages. */
@@ -55,6 +71,11 @@ public record Setup(
       }
       config.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
     }
-    return new Setup(routes, Map.of(), annotation.postgresVersion().trim(), config, null);
+    List<InitStep> scripts = new ArrayList<>();
+    for (String script : annotation.init()) {
+      scripts.add(new InitStep.Script(script));
+    }
+    Map<String, List<InitStep>> init = scripts.isEmpty() ? Map.of() : Map.of(ALL_BACKENDS, scripts);
+    return new Setup(routes, Map.of(), annotation.postgresVersion().trim(), config, null, init);
   }
 }

@@ -1,7 +1,9 @@
 package io.pgmux.junit5.internal.embedded;
 
 import io.pgmux.BackendConfig;
+import io.pgmux.junit5.BackendInit;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -106,6 +108,33 @@ public final class EmbeddedFleet implements AutoCloseable {
       throw new IllegalStateException(
           "pgmux: cannot create user \"" + user + "\" and database \"" + database + "\" in "
               + server + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Returns a JDBC URL for the superuser of the server of {@code backend} (no password: local
+   * logins are trusted), for {@code database}.
+   */
+  public String superuserJdbcUrl(String backend, String database) {
+    return servers.get(backend).superuserJdbcUrl(database);
+  }
+
+  /**
+   * Runs {@code init} with a superuser connection to {@code database} of the server of {@code
+   * backend}, then closes the connection.
+   *
+   * @param source names the step in messages
+   * @throws ExtensionConfigurationException if it fails, quoting PostgreSQL's error
+   */
+  public void prepare(String backend, String database, BackendInit init, String source) {
+    EmbeddedServer server = servers.get(backend);
+    try (Connection superuser = server.connect(database)) {
+      init.prepare(superuser);
+    } catch (SQLException e) {
+      throw new ExtensionConfigurationException(
+          "pgmux: " + source + " failed in " + server + ", database \"" + database + "\": "
+              + e.getMessage() + ". Fix it; it runs as the superuser " + EmbeddedServer.SUPERUSER,
+          e);
     }
   }
 
