@@ -1,5 +1,7 @@
 package io.pgmux;
 
+import io.pgmux.internal.metrics.MetricsEndpoint;
+import io.pgmux.internal.metrics.ProxyMetrics;
 import io.pgmux.internal.proxy.ProxyEngine;
 import io.pgmux.internal.proxy.Settings;
 import java.io.IOException;
@@ -40,6 +42,8 @@ public final class ProxyServer implements AutoCloseable {
   private int eventLoops = Runtime.getRuntime().availableProcessors();
   private int routerThreads = 32;
   private ProxyListener listener;
+  private InetSocketAddress metricsListen;
+  private volatile MetricsEndpoint metrics;
   private volatile ProxyEngine engine;
   private volatile boolean closed;
 
@@ -147,6 +151,44 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
+   * Serves Prometheus metrics at {@code http://ADDRESS/metrics} while the proxy runs, on a port of
+   * their own ({@code host:port}, {@code [ipv6]:port} or {@code :port}; port 0 picks a free one,
+   * which {@link #metricsAddress()} tells). The endpoint is plain HTTP without authentication:
+   * bind it to loopback or a network you trust. The metrics are {@code pgmux_sessions_active},
+   * {@code pgmux_sessions_total}, {@code pgmux_client_connections_active}, {@code
+   * pgmux_client_connections_total}, {@code pgmux_refusals_total{sqlstate}}, {@code
+   * pgmux_bytes_received_total{side="client"|"backend"}}, {@code pgmux_cancels_forwarded_total}
+   * and the histogram {@code pgmux_router_duration_seconds}; {@code null} turns metrics off (the
+   * default).
+   *
+   * @throws IllegalArgumentException if the address cannot be parsed
+   */
+  public ProxyServer withMetrics(String address) {
+    return withMetrics(address == null ? null : parseAddress("metrics address", address));
+  }
+
+  /** Serves Prometheus metrics on {@code address}, as {@link #withMetrics(String)} does. */
+  public ProxyServer withMetrics(InetSocketAddress address) {
+    checkNotStarted();
+    this.metricsListen = address;
+    return this;
+  }
+
+  /**
+   * Returns the address the metrics endpoint listens on.
+   *
+   * @throws IllegalStateException before {@link #start()}, or if metrics are off
+   */
+  public InetSocketAddress metricsAddress() {
+    running();
+    MetricsEndpoint endpoint = metrics;
+    if (endpoint == null) {
+      throw new IllegalStateException("metrics are off: call withMetrics(address) before start()");
+    }
+    return endpoint.address();
+  }
+
+  /**
    * Binds the listening socket and starts serving; returns once clients can connect.
    *
    * @return this proxy
@@ -158,10 +200,25 @@ public final class ProxyServer implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("proxy was closed; create a new one");
     }
+    // Metrics: bound first, so that a taken port fails the start before clients can connect;
+    // they time the router and hear every event before the configured listener does.
+    Router routing = router;
+    ProxyListener listening = listener;
+    if (metricsListen != null) {
+      ProxyMetrics proxyMetrics = new ProxyMetrics(listener);
+      routing = proxyMetrics.timed(router);
+      listening = proxyMetrics;
+      try {
+        metrics = MetricsEndpoint.start(metricsListen, () -> proxyMetrics.scrape(stats()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "cannot serve metrics on " + metricsListen + ": " + e.getMessage(), e);
+      }
+    }
     Settings settings =
         new Settings(
             listen,
-            router,
+            routing,
             tls == null ? null : () -> tls.newServerEngine(),
             tls != null && tls.isRequired(),
             startupTimeout,
@@ -171,10 +228,11 @@ public final class ProxyServer implements AutoCloseable {
             maxConnectionsPerBackend,
             eventLoops,
             routerThreads,
-            listener);
+            listening);
     try {
       engine = ProxyEngine.start(settings);
     } catch (IOException e) {
+      closeMetrics();
       throw new UncheckedIOException("cannot listen on " + listen + ": " + e.getMessage(), e);
     }
     return this;
@@ -220,8 +278,16 @@ public final class ProxyServer implements AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
+    closeMetrics();
     if (engine != null) {
       engine.close();
+    }
+  }
+
+  private void closeMetrics() {
+    MetricsEndpoint endpoint = metrics;
+    if (endpoint != null) {
+      endpoint.close();
     }
   }
 
@@ -248,11 +314,16 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   static InetSocketAddress parseListen(String listen) {
-    Objects.requireNonNull(listen, "listen");
+    return parseAddress("listen address", listen);
+  }
+
+  /** Parses {@code host:port}, {@code [ipv6]:port} or {@code :port}; {@code what} names it in errors. */
+  static InetSocketAddress parseAddress(String what, String listen) {
+    Objects.requireNonNull(listen, what);
     int colon = listen.lastIndexOf(':');
     if (colon < 0) {
       throw new IllegalArgumentException(
-          "listen address \"" + listen + "\" has no port: use host:port or :port");
+          what + " \"" + listen + "\" has no port: use host:port or :port");
     }
     String host = listen.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
@@ -263,11 +334,11 @@ public final class ProxyServer implements AutoCloseable {
       port = Integer.parseInt(listen.substring(colon + 1));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          "listen address \"" + listen + "\": port is not a number", e);
+          what + " \"" + listen + "\": port is not a number", e);
     }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException(
-          "listen address \"" + listen + "\": port " + port + " is outside 0..65535");
+          what + " \"" + listen + "\": port " + port + " is outside 0..65535");
     }
     return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
   }
