@@ -42,6 +42,7 @@ public final class ProxyServer implements AutoCloseable {
   private int eventLoops = Runtime.getRuntime().availableProcessors();
   private int routerThreads = 32;
   private ProxyListener listener;
+  private Duration idleSessionTimeout;
   private InetSocketAddress metricsListen;
   private volatile MetricsEndpoint metrics;
   private volatile ProxyEngine engine;
@@ -120,6 +121,23 @@ public final class ProxyServer implements AutoCloseable {
           "max connections per backend " + maxConnections + " is below 1");
     }
     this.maxConnectionsPerBackend = maxConnections;
+    return this;
+  }
+
+  /**
+   * Ends sessions that wait for their client, outside a transaction, for longer than {@code
+   * timeout}, as PostgreSQL's {@code idle_session_timeout} does: the client gets a FATAL {@code
+   * ErrorResponse} with SQLSTATE 57P05, then the proxy closes both connections. A query that runs
+   * long, or an open transaction, is not idle. Off by default; {@link Duration#ZERO} turns it off.
+   */
+  public ProxyServer withIdleSessionTimeout(Duration timeout) {
+    checkNotStarted();
+    Objects.requireNonNull(timeout, "idle session timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "idle session timeout " + timeout + " is negative: use a positive duration, or ZERO for none");
+    }
+    this.idleSessionTimeout = timeout.isZero() ? null : timeout;
     return this;
   }
 
@@ -228,7 +246,9 @@ public final class ProxyServer implements AutoCloseable {
             maxConnectionsPerBackend,
             eventLoops,
             routerThreads,
-            listening);
+            listening,
+            null,
+            idleSessionTimeout);
     try {
       engine = ProxyEngine.start(settings);
     } catch (IOException e) {
@@ -272,8 +292,11 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting clients, ends every session and frees the port and threads. Clients still
-   * starting up are sent SQLSTATE 57P01; established sessions are disconnected.
+   * Stops accepting clients, ends every session and frees the port and threads. A client is sent
+   * a FATAL {@code ErrorResponse} with SQLSTATE 57P01 wherever that cannot corrupt its stream:
+   * while it is still starting up, and in a session that is between two of the backend's
+   * messages (an idle session, say). A session in the middle of a message is disconnected
+   * without one.
    */
   @Override
   public synchronized void close() {

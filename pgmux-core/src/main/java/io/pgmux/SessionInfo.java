@@ -10,7 +10,8 @@ import java.time.Instant;
  * @param id a number unique within one {@link ProxyServer}, in order of connection
  * @param clientAddress the client's socket address
  * @param user the user name the client sent
- * @param database the database the client asked for
+ * @param database the database the client asked for or, if it named none, the default PostgreSQL
+ *     picks: the user name the backend sees (the route's, when it rewrites the user)
  * @param backend the backend the router chose, with its rewrites
  * @param tls whether the client connected over TLS
  * @param startedAt when the client connected

@@ -41,6 +41,9 @@ public final class Main {
           "  --tls-required            refuse clients that do not use TLS",
           "  --startup-timeout SECONDS time a client has to log in (default 60)",
           "  --connect-timeout SECONDS time to connect to a backend (default 10)",
+          "  --idle-session-timeout SECONDS",
+          "                            end sessions idle outside a transaction this long (FATAL",
+          "                            57P05, as PostgreSQL's idle_session_timeout; default: never)",
           "  --max-connections N       clients served at once (default 10000)",
           "  --event-loops N           threads relaying bytes (default: one per CPU)",
           "  --help                    print this help",
@@ -147,6 +150,7 @@ public final class Main {
     boolean tlsRequired;
     Duration startupTimeout;
     Duration connectTimeout;
+    Duration idleSessionTimeout;
     Integer maxConnections;
     Integer eventLoops;
     boolean help;
@@ -207,6 +211,9 @@ public final class Main {
           case "--connect-timeout":
             options.connectTimeout = Duration.ofSeconds(positive(arg, value));
             break;
+          case "--idle-session-timeout":
+            options.idleSessionTimeout = Duration.ofSeconds(positive(arg, value));
+            break;
           case "--max-connections":
             options.maxConnections = positive(arg, value);
             break;
@@ -260,6 +267,9 @@ public final class Main {
       }
       if (connectTimeout != null) {
         proxy.withConnectTimeout(connectTimeout);
+      }
+      if (idleSessionTimeout != null) {
+        proxy.withIdleSessionTimeout(idleSessionTimeout);
       }
       if (maxConnections != null) {
         proxy.withMaxConnections(maxConnections);

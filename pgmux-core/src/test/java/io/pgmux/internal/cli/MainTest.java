@@ -22,8 +22,10 @@ class MainTest {
                 "--route", "bob=postgres@db2:6432/app",
                 "--route=carol=[::1]:5433/reports",
                 "--connect-timeout", "3",
+                "--idle-session-timeout", "300",
                 "--event-loops", "1"));
     assertThat(options.connectTimeout).hasSeconds(3);
+    assertThat(options.idleSessionTimeout).hasSeconds(300);
     assertThat(options.eventLoops).isEqualTo(1);
     assertThat(options.routes.users())
         .containsEntry("alice", BackendConfig.of("db1", 5432))
