@@ -12,7 +12,9 @@ import java.util.Objects;
  * @param database the database the client asked for; PostgreSQL's default when the client sent
  *     none is the user name, and so it is here
  * @param parameters every startup parameter as sent, {@code user} and {@code database} included,
- *     in the client's order; unmodifiable
+ *     in the client's order; unmodifiable. A name sent twice appears once, with its last value
+ *     (the one PostgreSQL uses); bytes that are not UTF-8 appear as the characters {@code
+ *     U+DC80..U+DCFF} (byte {@code 0xNN} as {@code U+DCNN}) and reach the backend unchanged
  * @param clientAddress the client's socket address; for a client on the proxy's Unix-domain socket,
  *     which has none, the unresolved address {@code local}, port 0
  * @param tls whether the client connected over TLS

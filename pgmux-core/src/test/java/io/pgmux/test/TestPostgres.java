@@ -84,6 +84,15 @@ public final class TestPostgres implements AutoCloseable {
   }
 
   /**
+   * Starts a server of {@code version} ({@link #CURRENT}, {@link #OLD} or {@link #V15}) with
+   * {@code ssl=on} and the test RSA certificate ({@link TestTls}), to compare the proxy's TLS
+   * with PostgreSQL's own.
+   */
+  public static TestPostgres withTls(int version) {
+    return start(version, "rsa");
+  }
+
+  /**
    * Starts a server with {@code ssl = on} and the test certificate {@code certificate} ({@code
    * "rsa"}: localhost and 127.0.0.1; {@code "other"}: db.example.test) from {@link TestTls}.
    */

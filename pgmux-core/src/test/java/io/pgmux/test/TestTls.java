@@ -27,6 +27,7 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /** The test certificates in {@code src/test/resources/tls}. */
@@ -60,6 +61,27 @@ public final class TestTls {
   /** An RSA certificate for localhost with a PKCS#8 key. */
   public static TlsConfig rsa() {
     return TlsConfig.pem(file("rsa.crt"), file("rsa-pkcs8.key"));
+  }
+
+  /** A client-side SSL context that trusts the test certificates (RSA and EC) and nothing else. */
+  public static SSLContext clientContext() {
+    try {
+      KeyStore trusted = KeyStore.getInstance("PKCS12");
+      trusted.load(null, null);
+      for (String name : new String[] {"rsa.crt", "ec.crt"}) {
+        try (InputStream in = Files.newInputStream(file(name))) {
+          trusted.setCertificateEntry(name, CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+      }
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(trusted);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, factory.getTrustManagers(), null);
+      return context;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot build the test client SSL context", e);
+    }
   }
 
   /**

@@ -28,6 +28,10 @@ import javax.net.ssl.SSLSession;
  *
  * <p>Buffers come from the loop's {@link BufferPool} and go back as soon as they are empty, so an
  * idle TLS session holds only its engine.
+ *
+ * <p>What PostgreSQL refuses and the engine would allow ({@link HandshakeGuard}: direct TLS
+ * without ALPN {@code postgresql}, TLS 1.2 renegotiation) ends the session with {@code
+ * close_notify}; a handshake the engine fails gets the engine's alert, as OpenSSL sends one.
  */
 public final class TlsTransport extends Transport {
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
@@ -45,10 +49,14 @@ public final class TlsTransport extends Transport {
   private final Runnable tasksDone;
   /** Set on the loop when tasks are handed off; cleared on the loop by {@link #resumed()}. */
   private boolean busy;
+  private final HandshakeGuard guard;
+  /** Set when the transport refused the session; it reads and writes no more. */
+  private SSLException refused;
 
   /**
    * @param initial bytes already read from the socket that belong to the handshake (a ClientHello
-   *     sent without SSLRequest); may be empty
+   *     sent without SSLRequest, which makes this direct TLS and requires ALPN); empty after an
+   *     SSLRequest
    * @param tasks runs the engine's delegated tasks
    * @param tasksDone called on the task thread once they ran; must get the loop to call {@link
    *     #resumed()} and then read again
@@ -66,6 +74,7 @@ public final class TlsTransport extends Transport {
     this.pool = pool;
     this.tasks = tasks;
     this.tasksDone = tasksDone;
+    this.guard = new HandshakeGuard(initial.hasRemaining());
     if (initial.hasRemaining()) {
       netIn = pool.acquire();
       netIn.put(initial);
@@ -112,10 +121,17 @@ public final class TlsTransport extends Transport {
       return drainAppIn(dst);
     }
     while (true) {
+      if (refused != null) {
+        throw refused;
+      }
       if (busy) {
         return 0;
       }
       HandshakeStatus status = engine.getHandshakeStatus();
+      String refusal = guard.check(engine, status);
+      if (refusal != null) {
+        throw refuse(refusal);
+      }
       if (status == HandshakeStatus.NEED_TASK) {
         handOffTasks();
         return 0;
@@ -139,8 +155,13 @@ public final class TlsTransport extends Transport {
       ByteBuffer target = dst.remaining() >= appSize ? dst : (appIn = pool.acquire());
       SSLEngineResult result;
       netIn.flip();
+      int contentType = netIn.get(netIn.position());
       try {
         result = engine.unwrap(netIn, target);
+      } catch (SSLException e) {
+        // Like OpenSSL, answer a TLS record with an alert, and bytes that are no TLS at all
+        // (a plaintext client after 'S') with a close only.
+        throw contentType >= 20 && contentType <= 24 ? sendAlert(e) : e;
       } finally {
         netIn.compact();
         releaseNetInIfEmpty();
@@ -175,8 +196,18 @@ public final class TlsTransport extends Transport {
     }
   }
 
+  /** Sends close_notify, and makes this and every later read fail with the returned exception. */
+  private SSLException refuse(String why) {
+    closeOutbound();
+    refused = new SSLException(why);
+    return refused;
+  }
+
   @Override
   public int write(ByteBuffer src) throws IOException {
+    if (refused != null) {
+      throw refused;
+    }
     int before = src.remaining();
     while (src.hasRemaining()) {
       if (netOut == null) {
@@ -268,11 +299,33 @@ public final class TlsTransport extends Transport {
     netIn = netOut = appIn = null;
   }
 
+  /**
+   * The engine failed the handshake and queued a fatal alert (such as {@code
+   * no_application_protocol}): sends it, as PostgreSQL's OpenSSL does, before the caller closes.
+   */
+  private SSLException sendAlert(SSLException failure) {
+    try {
+      if (netOut == null) {
+        netOut = pool.acquire();
+      }
+      engine.wrap(EMPTY, netOut);
+      flush();
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e); // the peer is gone, or there was no alert to send
+    }
+    return failure;
+  }
+
   private boolean wrapHandshake() throws IOException {
     if (netOut == null) {
       netOut = pool.acquire();
     }
-    SSLEngineResult result = engine.wrap(EMPTY, netOut);
+    SSLEngineResult result;
+    try {
+      result = engine.wrap(EMPTY, netOut);
+    } catch (SSLException e) {
+      throw sendAlert(e);
+    }
     if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
       if (!flush()) {
         return false;
