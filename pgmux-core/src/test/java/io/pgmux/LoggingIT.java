@@ -67,4 +67,75 @@ class LoggingIT {
     assertThat(lines).noneMatch(line -> line.contains(SECRET));
     assertThat(lines).noneMatch(line -> line.contains(io.pgmux.test.TestPostgres.PASSWORD));
   }
+
+  @Test
+  void proxySideAuthenticationLogsNoSecretEither(Backends backends) throws Exception {
+    String clientSecret = "Client-" + SECRET;
+    Logger logger = Logger.getLogger("io.pgmux");
+    Level before = logger.getLevel();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            lines.add(record.getMessage() + " " + java.util.Arrays.toString(record.getParameters()) + " " + record.getThrown());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    capture.setLevel(Level.ALL);
+    logger.setLevel(Level.ALL);
+    logger.addHandler(capture);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    StaticRouter router =
+        new StaticRouter()
+            .put(
+                "cleartext",
+                backends.current().backend().withUser("clear_user")
+                    .withPassword(io.pgmux.test.TestPostgres.PASSWORD.toCharArray())
+                    .withClientAuth(ClientAuth.password(clientSecret.toCharArray())))
+            .put(
+                "wrong_backend_password",
+                backends.current().backend().withUser("scram_user")
+                    .withPassword(SECRET.toCharArray())
+                    .withClientAuth(ClientAuth.md5(clientSecret.toCharArray())));
+    try (ProxyServer proxy =
+        new ProxyServer("127.0.0.1:0", router)
+            .withListener(
+                new ProxyListener() {
+                  @Override
+                  public void sessionStarted(SessionInfo info) {
+                    seen.add(info.toString());
+                  }
+
+                  @Override
+                  public void clientRefused(RouteRequest request, String sqlState, String message) {
+                    seen.add(request + " " + sqlState + " " + message);
+                  }
+                })
+            .start()) {
+      try (Connection c = Jdbc.connect(proxy, "cleartext", clientSecret)) {
+        Jdbc.queryString(c, "SELECT 1");
+      }
+      assertThatThrownBy(() -> Jdbc.connect(proxy, "cleartext", SECRET))
+          .hasMessageContaining("password authentication failed for user \"cleartext\"");
+      assertThatThrownBy(() -> Jdbc.connect(proxy, "wrong_backend_password", clientSecret))
+          .hasMessageContaining("password authentication failed for user \"scram_user\"");
+      seen.add(router.toString());
+      seen.add(proxy.sessions().toString());
+    } finally {
+      logger.removeHandler(capture);
+      logger.setLevel(before);
+    }
+    assertThat(lines).isNotEmpty();
+    assertThat(seen).isNotEmpty();
+    for (List<String> texts : List.of(lines, seen)) {
+      assertThat(texts).noneMatch(line -> line.contains(SECRET));
+      assertThat(texts).noneMatch(line -> line.contains(io.pgmux.test.TestPostgres.PASSWORD));
+    }
+  }
 }

@@ -123,7 +123,7 @@ class StartupFuzzIT {
       byte[] body = new byte[length - 4];
       System.arraycopy(answer, at + 5, body, 0, body.length);
       String code = new RawClient.Message('E', body).fields().get('C');
-      return code.equals("08P01") || code.equals("28000")
+      return code.equals("08P01") || code.equals("28000") || code.equals("0A000")
           ? prefix + "error " + code
           : "unexpected SQLSTATE " + code + " " + new String(body, StandardCharsets.UTF_8);
     }

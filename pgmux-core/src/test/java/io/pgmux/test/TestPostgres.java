@@ -8,8 +8,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -24,6 +22,8 @@ import java.util.zip.ZipFile;
  *   <li>{@code scram_user} / {@value #PASSWORD}: SCRAM-SHA-256
  *   <li>{@code md5_user} / {@value #PASSWORD}: MD5 (stored as an MD5 hash)
  *   <li>{@code clear_user} / {@value #PASSWORD}: cleartext password
+ *   <li>{@code tls_user} / {@value #PASSWORD}: SCRAM-SHA-256 over TLS only ({@code hostssl}),
+ *       refused without TLS; only servers started with a certificate accept it at all
  *   <li>{@code postgres} and every other role: trust
  * </ul>
  */
@@ -51,6 +51,8 @@ public final class TestPostgres implements AutoCloseable {
           "host all scram_user all scram-sha-256",
           "host all md5_user all md5",
           "host all clear_user all password",
+          "hostssl all tls_user all scram-sha-256",
+          "host all tls_user all reject",
           "host all all all trust",
           "");
 
@@ -77,20 +79,28 @@ public final class TestPostgres implements AutoCloseable {
     return start(V15);
   }
 
+  private static TestPostgres start(int version) {
+    return start(version, null);
+  }
+
   /**
    * Starts a server of {@code version} ({@link #CURRENT}, {@link #OLD} or {@link #V15}) with
    * {@code ssl=on} and the test RSA certificate ({@link TestTls}), to compare the proxy's TLS
    * with PostgreSQL's own.
    */
   public static TestPostgres withTls(int version) {
-    return start(version, true);
+    return start(version, "rsa");
   }
 
-  private static TestPostgres start(int version) {
-    return start(version, false);
+  /**
+   * Starts a server with {@code ssl = on} and the test certificate {@code certificate} ({@code
+   * "rsa"}: localhost and 127.0.0.1; {@code "other"}: db.example.test) from {@link TestTls}.
+   */
+  public static TestPostgres withTls(int version, String certificate) {
+    return start(version, certificate);
   }
 
-  private static TestPostgres start(int version, boolean tls) {
+  private static TestPostgres start(int version, String certificate) {
     try {
       Path data = Files.createTempDirectory("pgmux-test-pg" + version + "-");
       EmbeddedPostgres.Builder builder =
@@ -99,21 +109,13 @@ public final class TestPostgres implements AutoCloseable {
               .setCleanDataDirectory(true)
               .setServerConfig("max_connections", "300")
               .setServerConfig("listen_addresses", "127.0.0.1");
-      if (tls) {
-        // PostgreSQL refuses a key file that others may read.
-        Path key = Files.createTempFile("pgmux-test-pg-", ".key");
-        key.toFile().deleteOnExit();
-        Files.copy(TestTls.file("rsa-pkcs8.key"), key, StandardCopyOption.REPLACE_EXISTING);
-        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-        builder
-            .setServerConfig("ssl", "on")
-            .setServerConfig("ssl_cert_file", TestTls.file("rsa.crt").toString())
-            .setServerConfig("ssl_key_file", key.toString());
-      }
       if (version == OLD) {
         builder.setPgBinaryResolver(binaries("pgmux.test.oldPostgresJar", OLD));
       } else if (version == V15) {
         builder.setPgBinaryResolver(binaries("pgmux.test.postgres15Jar", V15));
+      }
+      if (certificate != null) {
+        tls(builder, certificate);
       }
       EmbeddedPostgres server = builder.start();
       TestPostgres postgres = new TestPostgres(server, version);
@@ -156,6 +158,7 @@ public final class TestPostgres implements AutoCloseable {
       s.execute("SET password_encryption = 'scram-sha-256'");
       s.execute("CREATE ROLE scram_user LOGIN PASSWORD '" + PASSWORD + "'");
       s.execute("CREATE ROLE clear_user LOGIN PASSWORD '" + PASSWORD + "'");
+      s.execute("CREATE ROLE tls_user LOGIN PASSWORD '" + PASSWORD + "'");
       s.execute("SET password_encryption = 'md5'");
       s.execute("CREATE ROLE md5_user LOGIN PASSWORD '" + PASSWORD + "'");
       s.execute("CREATE DATABASE app");
@@ -164,6 +167,18 @@ public final class TestPostgres implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException("setting up test accounts failed", e);
     }
+  }
+
+  /** Copies the certificate and key where the server reads them, with the mode it insists on. */
+  private static void tls(EmbeddedPostgres.Builder builder, String name) throws IOException {
+    Path dir = Files.createTempDirectory("pgmux-test-pg-tls-");
+    Path cert = Files.copy(TestTls.file(name + ".crt"), dir.resolve("server.crt"));
+    Path key = Files.copy(TestTls.file(name + "-pkcs8.key"), dir.resolve("server.key"));
+    Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    builder
+        .setServerConfig("ssl", "on")
+        .setServerConfig("ssl_cert_file", cert.toString())
+        .setServerConfig("ssl_key_file", key.toString());
   }
 
   public int majorVersion() {

@@ -63,8 +63,12 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
   private boolean tls;
   private boolean tlsRequired;
 
-  /** What one route is: the backend container and the rewrites. */
-  private record Route(JdbcDatabaseContainer<?> backend, String backendUser, String database) {}
+  /**
+   * What one route is: the backend container, the rewrites, and the clients' password when the
+   * proxy authenticates them itself (null: passthrough).
+   */
+  private record Route(
+      JdbcDatabaseContainer<?> backend, String backendUser, String database, String clientPassword) {}
 
   /** Runs the proxy on {@value #DEFAULT_JRE_IMAGE}. */
   public PgMuxContainer() {
@@ -150,10 +154,33 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
     if (user.isEmpty() || user.contains("=")) {
       throw new IllegalArgumentException("pgmux: route user \"" + user + "\" is empty or contains '='");
     }
-    if (routes.putIfAbsent(user, new Route(backend, backendUser, database)) != null) {
+    if (routes.putIfAbsent(user, new Route(backend, backendUser, database, null)) != null) {
       throw new IllegalArgumentException("pgmux: user \"" + user + "\" already has a route");
     }
     dependsOn(backend);
+    return self();
+  }
+
+  /**
+   * Makes the proxy authenticate the clients of {@code user}'s route itself, with SCRAM-SHA-256
+   * against {@code clientPassword}, and then log in to the backend with the backend container's
+   * own password: clients need not know it, MD5 works with a rewritten user, and a wrong password
+   * is refused ({@code 28P01}) before any backend connection. Both passwords reach the proxy
+   * through its container's environment, not its command line.
+   *
+   * @throws IllegalArgumentException if {@code user} has no route yet
+   */
+  public PgMuxContainer withProxyAuthentication(String user, String clientPassword) {
+    Objects.requireNonNull(clientPassword, "clientPassword");
+    Route route = routes.get(user);
+    if (route == null) {
+      throw new IllegalArgumentException(
+          "pgmux: user \"" + user + "\" has no route: call withRoute before withProxyAuthentication");
+    }
+    if (clientPassword.isEmpty()) {
+      throw new IllegalArgumentException("pgmux: route \"" + user + "\": the client password is empty");
+    }
+    routes.put(user, new Route(route.backend(), route.backendUser(), route.database(), clientPassword));
     return self();
   }
 
@@ -185,7 +212,21 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
     // A stopped backend container leaves a cached address that nobody answers: fail fast.
     List<String> command =
         new ArrayList<>(List.of("--listen", "0.0.0.0:" + PROXY_PORT, "--connect-timeout", "3"));
-    routes.forEach((user, route) -> command.addAll(List.of("--route", user + "=" + target(user, route))));
+    int index = 0;
+    for (Map.Entry<String, Route> entry : routes.entrySet()) {
+      String target = target(entry.getKey(), entry.getValue());
+      Route route = entry.getValue();
+      if (route.clientPassword() != null) {
+        String clientVariable = "PGMUX_ROUTE_" + index + "_CLIENT_PASSWORD";
+        String backendVariable = "PGMUX_ROUTE_" + index + "_BACKEND_PASSWORD";
+        withEnv(clientVariable, route.clientPassword());
+        withEnv(backendVariable, route.backend().getPassword());
+        target +=
+            "?auth=scram-sha-256&auth_password_env=" + clientVariable + "&password_env=" + backendVariable;
+      }
+      command.addAll(List.of("--route", entry.getKey() + "=" + target));
+      index++;
+    }
     if (tls) {
       command.addAll(List.of("--tls-cert", TLS_CERT, "--tls-key", TLS_KEY));
     }
@@ -217,7 +258,8 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
 
   /**
    * Returns the host-side JDBC URL for {@code user}, to the database its route logs in to. The
-   * URL names the user; the password is the backend's.
+   * URL names the user; the password is the backend's, or the client password given to {@link
+   * #withProxyAuthentication}.
    */
   public String getJdbcUrl(String user) {
     Route route = routes.get(user);

@@ -26,7 +26,7 @@ public final class Main {
           "Routes PostgreSQL clients to backends by the user name they log in with.",
           "",
           "  --listen HOST:PORT        address to listen on (:PORT for every interface; port 0 picks one)",
-          "  --route USER=[BACKEND_USER@]HOST:PORT[/DB]",
+          "  --route USER=[BACKEND_USER@]HOST:PORT[/DB][?OPTION=VALUE&...]",
           "                            send USER to HOST:PORT, optionally as BACKEND_USER and to DB;",
           "                            repeat for every user",
           // Control plane: fallback route, routes file
@@ -49,6 +49,8 @@ public final class Main {
           "  --max-connections N       clients served at once (default 10000)",
           "  --event-loops N           threads relaying bytes (default: one per CPU)",
           "  --help                    print this help",
+          "",
+          RouteOptions.HELP,
           "",
           "Example:",
           "  java -jar pgmux-core.jar --listen 127.0.0.1:5434 \\",

@@ -135,8 +135,14 @@ final class Routes {
     }
   }
 
-  /** Parses {@code [BACKEND_USER@]HOST:PORT[/DB]}. */
+  /** Parses {@code [BACKEND_USER@]HOST:PORT[/DB][?OPTIONS]} (see {@link RouteOptions}). */
   private static BackendConfig backend(String route, String target) {
+    String query = null;
+    int question = target.indexOf('?');
+    if (question >= 0) {
+      query = target.substring(question + 1);
+      target = target.substring(0, question);
+    }
     for (int i = 0; i < target.length(); i++) {
       if (Character.isWhitespace(target.charAt(i))) {
         throw new IllegalArgumentException(
@@ -171,12 +177,14 @@ final class Routes {
       throw new IllegalArgumentException("route \"" + route + "\": port is not a number");
     }
     try {
-      return new BackendConfig(
-          host,
-          port,
-          backendUser == null || backendUser.isEmpty() ? null : backendUser,
-          database == null || database.isEmpty() ? null : database);
-    } catch (IllegalArgumentException e) {
+      BackendConfig config =
+          new BackendConfig(
+              host,
+              port,
+              backendUser == null || backendUser.isEmpty() ? null : backendUser,
+              database == null || database.isEmpty() ? null : database);
+      return query == null ? config : RouteOptions.apply(config, query, System::getenv);
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       throw new IllegalArgumentException("route \"" + route + "\": " + e.getMessage(), e);
     }
   }

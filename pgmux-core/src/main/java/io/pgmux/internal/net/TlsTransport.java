@@ -3,6 +3,8 @@ package io.pgmux.internal.net;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -103,6 +105,14 @@ public final class TlsTransport extends Transport {
       }
     }
     return null;
+  }
+
+  /** Returns the certificate this side presented, or null (channel binding hashes it). */
+  public X509Certificate localCertificate() {
+    Certificate[] chain = engine.getSession().getLocalCertificates();
+    return chain != null && chain.length > 0 && chain[0] instanceof X509Certificate
+        ? (X509Certificate) chain[0]
+        : null;
   }
 
   @Override

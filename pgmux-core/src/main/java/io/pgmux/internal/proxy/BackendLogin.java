@@ -3,6 +3,10 @@ package io.pgmux.internal.proxy;
 import static java.nio.channels.SelectionKey.OP_CONNECT;
 
 import io.pgmux.BackendConfig;
+import io.pgmux.internal.auth.BackendAuthenticator;
+import io.pgmux.internal.auth.CancelKeys;
+import io.pgmux.internal.auth.ProxyLogin;
+import io.pgmux.internal.net.BufferPool;
 import io.pgmux.internal.net.EventLoop;
 import io.pgmux.internal.protocol.BackendMessages;
 import io.pgmux.internal.protocol.BackendStartup;
@@ -20,7 +24,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The login at the backend: connects, sends the client's startup message with the route's
@@ -42,10 +48,62 @@ final class BackendLogin {
   private ProxyError failure;
   /** Bytes after the first ReadyForQuery, until the relay takes them. Flip mode. */
   private ByteBuffer afterLogin;
+  /** Under proxy-side authentication: the proxy's login reached ReadyForQuery. */
+  private boolean proxyLoggedIn;
 
+  /** TLS and, under proxy-side authentication, the proxy's own login; null before the TCP connect. */
+  private BackendHandshake handshake;
+  private final Backside backside;
+
+  /**
+   * What the backend connection needs beyond TCP: where TLS handshake steps run, and, under
+   * proxy-side authentication, the startup message and the proxy's login.
+   *
+   * @param tlsStepDone called on a TLS task thread once a handshake step ran; must get the loop
+   *     to call {@link #tlsResumed()}
+   * @param startup the startup message for the proxy's own login; null in passthrough
+   * @param proxyLogin makes the proxy's login from the backend's channel binding; null in
+   *     passthrough
+   */
+  record Backside(
+      BufferPool pool,
+      Executor tlsTasks,
+      Runnable tlsStepDone,
+      ByteBuffer startup,
+      Function<byte[], ProxyLogin> proxyLogin) {}
+
+  /** A login in passthrough with no thread for TLS handshake steps: for backends without TLS. */
   BackendLogin(BackendConfig backend, InetSocketAddress address) {
+    this(backend, address, new Backside(null, Runnable::run, () -> {}, null, null));
+  }
+
+  BackendLogin(BackendConfig backend, InetSocketAddress address, Backside backside) {
     this.backend = backend;
     this.address = address;
+    this.backside = backside;
+  }
+
+  /**
+   * Returns what makes the proxy's own login to {@code backend} once TLS is settled: its
+   * credentials, the channel binding of the backend's certificate, and cancel keys sized for the
+   * client's protocol version.
+   */
+  static Function<byte[], ProxyLogin> proxyLogin(BackendConfig backend, StartupMessage startup) {
+    String user = backend.user() != null ? backend.user() : startup.user(); // MD5 salts with it
+    return binding ->
+        new ProxyLogin(
+            new BackendAuthenticator(
+                user,
+                backend.password(),
+                backend.tls().enabled(),
+                binding,
+                backend.tls().channelBindingRequired()),
+            CancelKeys.forClient(startup.minorVersion()));
+  }
+
+  /** Returns whether the proxy logs in itself (proxy-side authentication). */
+  boolean proxySide() {
+    return backside.proxyLogin() != null;
   }
 
   BackendConfig backend() {
@@ -85,7 +143,7 @@ final class BackendLogin {
       boolean connected = channel.connect(address);
       key = channel.register(loop.selector(), connected ? 0 : OP_CONNECT, handler);
       if (connected) {
-        transport = new PlainTransport(channel);
+        tcpConnected();
         return;
       }
     } catch (IOException e) {
@@ -102,15 +160,66 @@ final class BackendLogin {
             });
   }
 
-  /** OP_CONNECT fired: completes the connection, or notes why it failed. */
-  void connectable() {
+  /** The socket is ready while connecting: completes the TCP connect or takes TLS and the proxy's login on. */
+  void backendReady() throws IOException {
+    if (handshake != null) {
+      handshake.step();
+      absorb();
+      return;
+    }
     timer.cancel();
     try {
       channel.finishConnect();
-      transport = new PlainTransport(channel);
     } catch (IOException e) {
       failure = unreachable(e);
+      return;
     }
+    tcpConnected();
+  }
+
+  /** A TLS handshake step ran off the loop: go on where it paused. */
+  void tlsResumed() throws IOException {
+    if (handshake != null && handshake.transport() != null && transport == null && failure == null) {
+      handshake.transport().resumed();
+      handshake.step();
+      absorb();
+    }
+  }
+
+  private void tcpConnected() throws IOException {
+    handshake =
+        new BackendHandshake(
+            backend,
+            channel,
+            backside.pool(),
+            backside.tlsTasks(),
+            backside.tlsStepDone(),
+            backside.startup(),
+            backside.proxyLogin());
+    handshake.start();
+    absorb();
+  }
+
+  /** Takes the handshake's outcome once it has one. */
+  private void absorb() {
+    if (handshake.failed()) {
+      BackendHandshake.Failure why = handshake.failure();
+      failure = new ProxyError(why.sqlState(), why.message());
+    } else if (handshake.done()) {
+      transport = handshake.transport();
+      if (proxySide()) {
+        afterLogin = handshake.toClient();
+        proxyLoggedIn = true;
+      }
+    }
+  }
+
+  /** Returns the interest the socket needs while connecting. */
+  int connectingOps() {
+    if (handshake == null) {
+      return OP_CONNECT;
+    }
+    return transport == null && failure == null ? handshake.interestOps() : 0;
   }
 
   /** Returns whether the connection is up: the login may begin. */
@@ -141,11 +250,18 @@ final class BackendLogin {
     }
     if (transport != null) {
       transport.release();
+    } else if (handshake != null) {
+      handshake.release();
     }
   }
 
   /** Returns {@code startup} with the route's user and database (flip mode). */
   ByteBuffer startupMessage(StartupMessage startup) {
+    return startupMessage(backend, startup);
+  }
+
+  /** Returns {@code startup} with {@code backend}'s user and database (flip mode). */
+  static ByteBuffer startupMessage(BackendConfig backend, StartupMessage startup) {
     Map<String, String> parameters = new LinkedHashMap<>(startup.parameters());
     if (backend.user() != null) {
       parameters.put("user", backend.user());
@@ -188,9 +304,21 @@ final class BackendLogin {
     return bytes;
   }
 
-  /** Returns the cancel key (process id then secret) once BackendKeyData passed, else null. */
+  /**
+   * Returns the cancel key the client got (process id then secret) once BackendKeyData passed,
+   * else null: the backend's own in passthrough, the proxy's under proxy-side authentication.
+   */
   byte[] cancelKey() {
-    return follower.cancelKey();
+    return proxySide()
+        ? (proxyLoggedIn ? handshake.proxyLogin().proxyKey() : null)
+        : follower.cancelKey();
+  }
+
+  /** Returns the backend's own cancel key for {@link #cancelKey()}, else null. */
+  byte[] backendCancelKey() {
+    return proxySide()
+        ? (proxyLoggedIn ? handshake.proxyLogin().backendKey() : null)
+        : follower.cancelKey();
   }
 
   /** Returns whether the backend refused the login, which explains a close that follows. */
@@ -200,6 +328,6 @@ final class BackendLogin {
 
   /** Returns whether the first ReadyForQuery passed: the session is established. */
   boolean done() {
-    return follower.ready();
+    return proxySide() ? proxyLoggedIn : follower.ready();
   }
 }

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -36,12 +37,17 @@ final class CancelForwarder implements AutoCloseable {
   }
 
   void forward(CancelRequest cancel) {
-    InetSocketAddress backend = registry.backendFor(cancel.keyBytes());
-    if (backend == null) {
+    CancelRegistry.Target target = registry.targetFor(cancel.keyBytes());
+    if (target == null) {
       LOG.log(Level.DEBUG, "cancel request with an unknown key dropped");
       return;
     }
-    byte[] packet = cancel.encode().array();
+    InetSocketAddress backend = target.backend();
+    ByteBuffer key = ByteBuffer.wrap(target.backendKey());
+    int processId = key.getInt();
+    byte[] secret = new byte[key.remaining()];
+    key.get(secret);
+    byte[] packet = new CancelRequest(processId, secret).encode().array();
     try {
       pool.execute(() -> send(backend, packet));
     } catch (RejectedExecutionException e) {

@@ -125,7 +125,10 @@ final class ClientStartup {
       try {
         packet = StartupPacket.decode(in.slice(4, length - 4));
       } catch (ProtocolException e) {
-        return new Outcome.Refuse(ProxyError.protocol(e.getMessage()));
+        // PostgreSQL's answer: its SQLSTATE, or (null) a close without a word.
+        return e.sqlState() == null
+            ? new Outcome.Close(e.getMessage())
+            : new Outcome.Refuse(new ProxyError(e.sqlState(), "pgmux: " + e.getMessage()));
       }
       in.flip().position(length);
       in.compact();
@@ -142,12 +145,16 @@ final class ClientStartup {
       if (sslDone) {
         return new Outcome.Refuse(ProxyError.repeatedRequest(StartupPacket.SSL_REQUEST_CODE));
       }
-      if (in.position() > 0) {
-        return new Outcome.Refuse(ProxyError.dataAfterSslRequest());
-      }
       sslDone = true;
       if (tls == null) {
-        return answer('N');
+        // PostgreSQL answers first, then refuses what came with the request.
+        Outcome answered = answer('N');
+        return answered == null && in.position() > 0
+            ? new Outcome.Refuse(ProxyError.dataAfterSslRequest())
+            : answered;
+      }
+      if (in.position() > 0) {
+        return new Outcome.Refuse(ProxyError.dataAfterSslRequest());
       }
       Outcome answered = answer('S');
       if (answered == null) {
@@ -158,11 +165,11 @@ final class ClientStartup {
       if (gssDone) {
         return new Outcome.Refuse(ProxyError.repeatedRequest(StartupPacket.GSSENC_REQUEST_CODE));
       }
-      if (in.position() > 0) {
-        return new Outcome.Refuse(ProxyError.dataAfterGssRequest());
-      }
       gssDone = true;
-      return answer('N');
+      Outcome answered = answer('N');
+      return answered == null && in.position() > 0
+          ? new Outcome.Refuse(ProxyError.dataAfterGssRequest())
+          : answered;
     } else if (packet instanceof CancelRequest) {
       return new Outcome.Cancel((CancelRequest) packet);
     }

@@ -183,8 +183,8 @@ final class ProxyHost implements SessionHost {
   // ----------------------------------------------------------------------------------- cancels
 
   @Override
-  public void cancelKeyIssued(byte[] key, InetSocketAddress backend) {
-    cancels.register(key, backend);
+  public void cancelKeyIssued(byte[] key, InetSocketAddress backend, byte[] backendKey) {
+    cancels.register(key, backend, backendKey);
   }
 
   @Override

@@ -64,7 +64,7 @@ final class Relay {
   /** Follows the backend's messages until its first ReadyForQuery. */
   private final BackendLogin login;
   /** True until the backend's first ReadyForQuery passed. */
-  private boolean loggingIn = true;
+  private boolean loggingIn;
   /** Why the login failed on the backend's side, or null. */
   private ProxyError loginFailure;
   /** Both directions are through (or broken): the session ends. */
@@ -101,6 +101,8 @@ final class Relay {
     this.settle = settle;
     this.toBackend = new Pipe(client, backend);
     this.toClient = new Pipe(backend, client);
+    // Under proxy-side authentication the proxy's own login is over before the relay starts.
+    this.loggingIn = !login.done();
     toBackendFrames.feed(rest);
     toBackend.pending =
         ByteBuffer.allocate(startup.remaining() + rest.remaining()).put(startup).put(rest).flip();

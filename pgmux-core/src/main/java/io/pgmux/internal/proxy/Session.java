@@ -7,7 +7,9 @@ import static java.nio.channels.SelectionKey.OP_WRITE;
 import io.pgmux.RouteRequest;
 import io.pgmux.SessionInfo;
 import io.pgmux.internal.net.EventLoop;
+import io.pgmux.internal.auth.ChannelBinding;
 import io.pgmux.internal.net.PlainTransport;
+import io.pgmux.internal.net.TlsTransport;
 import io.pgmux.internal.net.Transport;
 import io.pgmux.internal.protocol.ProxyError;
 import io.pgmux.internal.proxy.ClientStartup.Outcome;
@@ -17,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -39,7 +42,8 @@ final class Session implements EventLoop.Handler {
   private enum State {
     STARTUP, // reading the startup packet
     ROUTING, // waiting for the router
-    CONNECTING, // waiting for the backend to accept
+    CLIENT_AUTH, // the proxy authenticates the client itself (proxy-side authentication)
+    CONNECTING, // waiting for the backend to accept, for TLS, and for the proxy's own login
     LOGIN, // relaying, following the backend's messages until the first ReadyForQuery
     RELAY, // relaying bytes
     REFUSING, // sending the proxy's own error, then closing
@@ -59,6 +63,10 @@ final class Session implements EventLoop.Handler {
   /** What the client sent after its startup message, until it goes to the backend. */
   private ByteBuffer startupRest;
   private RouteRequest request;
+  /** The client's login under proxy-side authentication; null otherwise and after it. */
+  private ProxyAuthentication authentication;
+  /** The route that authentication waits to connect to. */
+  private Route.To authenticatedRoute;
   private CompletableFuture<Route> routing;
   private InetSocketAddress backendAddress;
   private boolean holdsBackendPlace;
@@ -122,7 +130,7 @@ final class Session implements EventLoop.Handler {
   public void ready(SelectionKey key) throws IOException {
     if (key == backendKey) {
       if (state == State.CONNECTING) {
-        login.connectable();
+        login.backendReady();
       } else {
         relay.backendReady(key.isWritable(), key.isReadable());
       }
@@ -158,6 +166,7 @@ final class Session implements EventLoop.Handler {
     boolean quiet =
         switch (state) {
           case STARTUP, ROUTING, CONNECTING -> true;
+          case CLIENT_AUTH -> authentication.atBoundary();
           case LOGIN, RELAY -> relay.clientAtBoundary();
           default -> false;
         };
@@ -174,6 +183,7 @@ final class Session implements EventLoop.Handler {
   private void clientReadable() throws IOException {
     switch (state) {
       case STARTUP -> readStartup();
+      case CLIENT_AUTH -> authentication.readable();
       case LOGIN, RELAY -> relay.clientReadable();
       default -> {
         // A TLS handshake step, driven by read(); anything else waits until we are ready.
@@ -198,6 +208,7 @@ final class Session implements EventLoop.Handler {
         }
       }
       case LOGIN, RELAY -> relay.clientWritable();
+      case CLIENT_AUTH -> authentication.writable();
       default -> client.flush();
     }
   }
@@ -223,8 +234,32 @@ final class Session implements EventLoop.Handler {
     }
   }
 
+  /** A TLS handshake step with the backend ran off the loop: take it up where it paused. */
+  private void backendTlsStepDone() {
+    if (state != State.CONNECTING) {
+      return;
+    }
+    try {
+      login.tlsResumed();
+      settle();
+    } catch (IOException | RuntimeException e) {
+      failed(e);
+    }
+  }
+
   /** After every event: acts on what the phases report, then sets the interest ops. */
   private void settle() {
+    if (state == State.CLIENT_AUTH) {
+      if (authentication.failure() != null) {
+        refuse(authentication.failure());
+      } else if (authentication.clientGone()) {
+        close();
+      } else if (authentication.done()) {
+        startupRest = authentication.rest();
+        authentication = null;
+        connect(authenticatedRoute);
+      }
+    }
     if (state == State.CONNECTING) {
       if (login.failure() != null) {
         refuse(login.failure());
@@ -237,7 +272,7 @@ final class Session implements EventLoop.Handler {
         refuse(relay.loginFailure());
       } else if (cancelKey == null && login.cancelKey() != null) {
         cancelKey = login.cancelKey();
-        host.cancelKeyIssued(cancelKey, backendAddress);
+        host.cancelKeyIssued(cancelKey, backendAddress, login.backendCancelKey());
       }
       if (state == State.LOGIN && login.done()) {
         state = State.RELAY;
@@ -259,6 +294,13 @@ final class Session implements EventLoop.Handler {
     long timeout = settings.startupTimeout().toMillis();
     switch (state) {
       case STARTUP, ROUTING, CONNECTING -> refuse(ProxyError.startupTimeout(timeout));
+      case CLIENT_AUTH -> {
+        if (authentication.atBoundary()) {
+          refuse(ProxyError.authenticationTimeout(timeout));
+        } else {
+          close();
+        }
+      }
       case LOGIN -> {
         if (relay.clientAtBoundary()) {
           refuse(ProxyError.authenticationTimeout(timeout));
@@ -324,27 +366,71 @@ final class Session implements EventLoop.Handler {
       refuse(refused.error());
     } else if (route instanceof Route.To to) {
       facts.backend = to.backend();
-      if (!host.acquireBackend(to.backend())) {
-        refuse(
-            ProxyError.tooManyBackendConnections(
-                to.backend().address(), settings.maxConnectionsPerBackend()));
+      if (to.backend().clientAuth() != null) {
+        // Proxy-side authentication: the client proves itself before any backend connection.
+        state = State.CLIENT_AUTH;
+        authenticatedRoute = to;
+        authentication =
+            new ProxyAuthentication(
+                client, to.backend().clientAuth(), facts.startup, channelBinding(), startupRest);
+        startupRest = null;
+        try {
+          authentication.writable();
+        } catch (IOException e) {
+          failed(e);
+          return;
+        }
       } else {
-        holdsBackendPlace = true;
-        backendAddress = to.address();
-        state = State.CONNECTING;
-        login = new BackendLogin(to.backend(), to.address());
-        connectStarted = System.nanoTime();
-        login.connect(loop, this, settings.connectTimeout().toMillis(), this::phaseSettled);
-        backendKey = login.key();
+        connect(to);
       }
     }
     settle();
   }
 
+  /** Returns the tls-server-end-point data of the proxy's certificate for a TLS client, else null. */
+  private byte[] channelBinding() {
+    if (client instanceof TlsTransport tls) {
+      X509Certificate certificate = tls.localCertificate();
+      return certificate == null ? null : ChannelBinding.tlsServerEndPoint(certificate);
+    }
+    return null;
+  }
+
+  private void connect(Route.To to) {
+    if (!host.acquireBackend(to.backend())) {
+      refuse(
+          ProxyError.tooManyBackendConnections(
+              to.backend().address(), settings.maxConnectionsPerBackend()));
+      return;
+    }
+    holdsBackendPlace = true;
+    backendAddress = to.address();
+    state = State.CONNECTING;
+    boolean proxySide = to.backend().clientAuth() != null;
+    login =
+        new BackendLogin(
+            to.backend(),
+            to.address(),
+            new BackendLogin.Backside(
+                loop.pool(),
+                host.tlsTasks(),
+                () -> loop.execute(this::backendTlsStepDone),
+                proxySide ? BackendLogin.startupMessage(to.backend(), facts.startup) : null,
+                proxySide
+                    ? BackendLogin.proxyLogin(to.backend(), facts.startup)
+                    : null));
+    connectStarted = System.nanoTime();
+    login.connect(loop, this, settings.connectTimeout().toMillis(), this::phaseSettled);
+    backendKey = login.key();
+  }
+
   private void connected() {
     host.backendConnected(System.nanoTime() - connectStarted);
     state = State.LOGIN;
-    ByteBuffer startup = login.startupMessage(facts.startup);
+    ByteBuffer startup =
+        login.proxySide()
+            ? ByteBuffer.allocate(0) // the proxy's login sent it
+            : BackendLogin.startupMessage(login.backend(), facts.startup);
     relay = new Relay(loop, client, login.transport(), login, startup, startupRest, this::phaseSettled);
     startupRest = null;
     started = true;
@@ -364,7 +450,8 @@ final class Session implements EventLoop.Handler {
         return;
       }
       case STARTUP -> clientOps = OP_READ;
-      case CONNECTING -> backendOps = backendKey != null ? OP_CONNECT : 0;
+      case CLIENT_AUTH -> clientOps = authentication.clientOps();
+      case CONNECTING -> backendOps = backendKey != null ? login.connectingOps() : 0;
       case LOGIN, RELAY -> {
         clientOps = relay.clientOps();
         backendOps = relay.backendOps();

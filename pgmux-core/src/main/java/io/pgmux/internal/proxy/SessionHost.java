@@ -36,8 +36,12 @@ interface SessionHost {
 
   void releaseBackend(BackendConfig backend);
 
-  /** Records that {@code backend} issued the cancel {@code key} (process id then secret). */
-  void cancelKeyIssued(byte[] key, InetSocketAddress backend);
+  /**
+   * Records that the client's cancel {@code key} (process id then secret) leads to {@code
+   * backendKey} at {@code backend}: the same key in passthrough, the backend's own behind a key of
+   * the proxy's under proxy-side authentication.
+   */
+  void cancelKeyIssued(byte[] key, InetSocketAddress backend, byte[] backendKey);
 
   void cancelKeyRetired(byte[] key, InetSocketAddress backend);
 

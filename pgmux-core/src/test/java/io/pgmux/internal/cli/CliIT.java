@@ -74,6 +74,54 @@ class CliIT {
     }
   }
 
+  @Test
+  void routeOptionsTurnOnProxySideAuthentication(Backends backends, @TempDir Path dir) throws Exception {
+    Path output = dir.resolve("pgmux.log");
+    Path backendPassword = Files.writeString(dir.resolve("backend.pw"), PASSWORD + "\n");
+    Path jar = Files.list(Path.of("target"))
+        .filter(p -> p.getFileName().toString().matches("pgmux-core-[^-]+(-SNAPSHOT)?\\.jar"))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("run through Maven: the jar is built in package"));
+    int backend = backends.current().port();
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", jar.toString(),
+                    "--listen", "127.0.0.1:0",
+                    "--route", "carol=md5_user@127.0.0.1:" + backend
+                        + "?auth=md5&auth_password_env=PGMUX_TEST_CLIENT_PW&password_file=" + backendPassword,
+                    "--route", "dave=scram_user@127.0.0.1:" + backend
+                        + "?sslmode=prefer&auth=scram-sha-256&auth_password_env=PGMUX_TEST_CLIENT_PW"
+                        + "&password_file=" + backendPassword))
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile());
+    builder.environment().put("PGMUX_TEST_CLIENT_PW", "cli-client-secret");
+    Process process = builder.start();
+    try {
+      Matcher ready = Pattern.compile("listening on .*:(\\d+) with").matcher(awaitReadyLine(output, process));
+      assertThat(ready.find()).isTrue();
+      int port = Integer.parseInt(ready.group(1));
+      // MD5 with a rewritten user: the proxy checks carol's hash, then logs in as md5_user.
+      Psql.Result carol =
+          Psql.run("host=127.0.0.1 port=" + port + " user=carol dbname=postgres", "cli-client-secret",
+              "SELECT current_user");
+      assertThat(carol.out()).as(carol.err()).isEqualTo("md5_user");
+      Psql.Result dave =
+          Psql.run("host=127.0.0.1 port=" + port + " user=dave dbname=postgres", "cli-client-secret",
+              "SELECT current_user");
+      assertThat(dave.out()).as(dave.err()).isEqualTo("scram_user");
+      Psql.Result wrong =
+          Psql.run("host=127.0.0.1 port=" + port + " user=dave dbname=postgres", PASSWORD, "SELECT 1");
+      assertThat(wrong.err()).contains("pgmux: password authentication failed for user \"dave\"");
+      process.destroy();
+      assertThat(process.waitFor(15, TimeUnit.SECONDS)).isTrue();
+      assertThat(Files.readString(output)).doesNotContain("cli-client-secret").doesNotContain(PASSWORD);
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
   /** Waits, at most 30 s, for the ready line in the process output. */
   private static String awaitReadyLine(Path output, Process process) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -65,7 +65,7 @@ class SessionTest {
       public void releaseBackend(BackendConfig backend) {}
 
       @Override
-      public void cancelKeyIssued(byte[] key, InetSocketAddress backend) {}
+      public void cancelKeyIssued(byte[] key, InetSocketAddress backend, byte[] backendKey) {}
 
       @Override
       public void cancelKeyRetired(byte[] key, InetSocketAddress backend) {}
