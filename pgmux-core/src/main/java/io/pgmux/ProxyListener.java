@@ -27,4 +27,10 @@ public interface ProxyListener {
    * @param message the message the client was sent
    */
   default void clientRefused(RouteRequest request, String sqlState, String message) {}
+
+  /**
+   * Called when the {@link StatementJournal} records a statement, on the I/O thread of the
+   * session that ran it; only while the journal is on ({@link ProxyServer#withJournal(int)}).
+   */
+  default void statementCompleted(ExecutedStatement statement) {}
 }

@@ -1,5 +1,8 @@
 package io.pgmux;
 
+import io.pgmux.internal.inspect.FaultRegistry;
+import io.pgmux.internal.inspect.Inspection;
+import io.pgmux.internal.inspect.StatementLog;
 import io.pgmux.internal.metrics.MetricsEndpoint;
 import io.pgmux.internal.metrics.ProxyMetrics;
 import io.pgmux.internal.proxy.ProxyEngine;
@@ -46,6 +49,11 @@ public final class ProxyServer implements AutoCloseable {
   private ProxyListener listener;
   private Duration idleSessionTimeout;
   private InetSocketAddress metricsListen;
+  private StatementLog journalLog;
+  private StatementJournal journal;
+  private boolean journalParameters;
+  private Faults faults;
+  private FaultRegistry faultRegistry;
   private Path unixDirectory;
   private volatile MetricsEndpoint metrics;
   private volatile ProxyEngine engine;
@@ -242,6 +250,78 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
+   * Turns the {@link StatementJournal statement journal} on, keeping the latest {@code capacity}
+   * statements; without it the proxy does no work per message. Parameter values are not recorded.
+   *
+   * @throws IllegalArgumentException if {@code capacity} is below 1
+   */
+  public ProxyServer withJournal(int capacity) {
+    return withJournal(capacity, false);
+  }
+
+  /**
+   * Turns the {@link StatementJournal statement journal} on, keeping the latest {@code capacity}
+   * statements, with the values of their Bind parameters if {@code parameters} is true.
+   *
+   * @throws IllegalArgumentException if {@code capacity} is below 1
+   */
+  public ProxyServer withJournal(int capacity, boolean parameters) {
+    checkNotStarted();
+    if (capacity < 1) {
+      throw new IllegalArgumentException("journal capacity " + capacity + " is below 1");
+    }
+    journalLog = new StatementLog(capacity);
+    journal = new StatementJournal(journalLog);
+    journalParameters = parameters;
+    return this;
+  }
+
+  /**
+   * Lets {@link #faults()} add faults to users' routes while the proxy runs. Every session is
+   * then followed message by message, so that a fault added later reaches it.
+   */
+  public ProxyServer withFaults() {
+    checkNotStarted();
+    if (faultRegistry == null) {
+      faultRegistry = new FaultRegistry();
+      faults = new Faults(faultRegistry);
+    }
+    return this;
+  }
+
+  /**
+   * Returns the statement journal.
+   *
+   * @throws IllegalStateException unless {@link #withJournal(int)} turned it on
+   */
+  public StatementJournal journal() {
+    if (journal == null) {
+      throw new IllegalStateException("the journal is off: call withJournal(capacity) before start()");
+    }
+    return journal;
+  }
+
+  /**
+   * Returns the faults on users' routes.
+   *
+   * @throws IllegalStateException unless {@link #withFaults()} turned them on
+   */
+  public Faults faults() {
+    if (faults == null) {
+      throw new IllegalStateException("faults are off: call withFaults() before start()");
+    }
+    return faults;
+  }
+
+  /** Returns the source of session taps, or null if nothing needs to see messages. */
+  Inspection sessionTaps() {
+    if (journalLog == null && faultRegistry == null) {
+      return null;
+    }
+    return new Inspection(journalLog, journalParameters, listener, faultRegistry);
+  }
+
+  /**
    * Binds the listening socket and starts serving; returns once clients can connect.
    *
    * @return this proxy
@@ -282,7 +362,7 @@ public final class ProxyServer implements AutoCloseable {
             eventLoops,
             routerThreads,
             listening,
-            null,
+            sessionTaps(),
             idleSessionTimeout);
     try {
       engine = ProxyEngine.start(settings, unixDirectory);

@@ -1,8 +1,10 @@
 package io.pgmux.junit5;
 
 import io.pgmux.BackendConfig;
+import io.pgmux.Faults;
 import io.pgmux.ProxyStats;
 import io.pgmux.SessionInfo;
+import io.pgmux.StatementJournal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -145,4 +147,17 @@ public interface PgMuxProxy {
 
   /** Returns the proxy's counters since it started. */
   ProxyStats stats();
+
+  /**
+   * Returns the statements the proxy's clients ran since the current test began (the journal is
+   * cleared before each test), for example to assert with {@code
+   * io.pgmux.junit5.assertj.PgMuxAssertions} which tenant ran what where.
+   */
+  StatementJournal journal();
+
+  /**
+   * Returns the faults on users' routes: add them during a test; they are all removed after it
+   * (and before the next), so none outlives the test that added it.
+   */
+  Faults faults();
 }

@@ -15,6 +15,6 @@ class ApiTest {
   @Test
   void publicApiMatchesTheListing() throws Exception {
     ApiListing.assertMatches(
-        PgMux.class, List.of("io.pgmux.junit5"), Path.of("api", "pgmux-junit5.api"));
+        PgMux.class, List.of("io.pgmux.junit5", "io.pgmux.junit5.assertj"), Path.of("api", "pgmux-junit5.api"));
   }
 }

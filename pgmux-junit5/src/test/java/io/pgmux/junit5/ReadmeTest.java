@@ -18,4 +18,13 @@ class ReadmeTest {
     assertThat(example).isEqualTo(tested.replace("class ReadmeExampleIT {", "class TenantTest {"));
     assertThat(example.lines()).hasSize(10);
   }
+
+  @Test
+  void journalExampleIsTheTestedOne() throws IOException {
+    String example = Readme.javaExample("## Seeing and breaking tenant traffic");
+    String tested =
+        Readme.testedExample(Path.of("src/test/java/io/pgmux/junit5/JournalReadmeExampleIT.java"));
+
+    assertThat(example).isEqualTo(tested.replace("class JournalReadmeExampleIT {", "class RetryTest {"));
+  }
 }

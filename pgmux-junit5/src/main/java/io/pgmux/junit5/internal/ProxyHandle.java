@@ -1,9 +1,11 @@
 package io.pgmux.junit5.internal;
 
 import io.pgmux.BackendConfig;
+import io.pgmux.Faults;
 import io.pgmux.ProxyServer;
 import io.pgmux.ProxyStats;
 import io.pgmux.SessionInfo;
+import io.pgmux.StatementJournal;
 import io.pgmux.StaticRouter;
 import io.pgmux.junit5.BackendInit;
 import io.pgmux.junit5.PgMuxProxy;
@@ -32,6 +34,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class ProxyHandle
     implements PgMuxProxy, AutoCloseable, ExtensionContext.Store.CloseableResource {
   private static final String HOST = "127.0.0.1";
+  /** Statements one test class keeps at most; older ones are dropped and counted. */
+  private static final int JOURNAL_CAPACITY = 10_000;
 
   private final String owner;
   private final BackendPlan plan;
@@ -102,6 +106,8 @@ public final class ProxyHandle
               .withEventLoops(1)
               .withRouterThreads(4)
               .withTls(setup.tls())
+              .withJournal(JOURNAL_CAPACITY, true)
+              .withFaults()
               .start();
       return handle;
     } catch (RuntimeException | Error e) {
@@ -141,10 +147,15 @@ public final class ProxyHandle
   void beginTest() {
     routesAtTestStart = router.routes();
     sessionLog.beginView();
+    // An empty journal and no faults left from before.
+    server.faults().clear();
+    server.journal().clear();
   }
 
   /** Puts the routes back as the test found them. */
   void endTest() {
+    // No fault outlives its test; sessions a stall held go on.
+    server.faults().clear();
     Map<String, BackendConfig> saved = routesAtTestStart;
     if (saved != null) {
       replaceRoutes(saved);
@@ -309,6 +320,16 @@ public final class ProxyHandle
   @Override
   public ProxyStats stats() {
     return server.stats();
+  }
+
+  @Override
+  public StatementJournal journal() {
+    return server.journal();
+  }
+
+  @Override
+  public Faults faults() {
+    return server.faults();
   }
 
   /** Returns the embedded servers' directories by backend name, for tests. */
