@@ -23,7 +23,8 @@ class ApiTest {
             "io.pgmux.junit5.PgMuxBackend",
             "io.pgmux.junit5.PgMuxProxy",
             "io.pgmux.junit5.PgMuxExtension",
-            "io.pgmux.junit5.PgMuxExtension$Builder");
+            "io.pgmux.junit5.PgMuxExtension$Builder",
+            "io.pgmux.junit5.Migration");
   }
 
   /** Whether {@code type} is in the module's jar rather than among the test classes. */
