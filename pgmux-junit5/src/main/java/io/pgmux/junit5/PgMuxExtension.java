@@ -3,7 +3,7 @@ package io.pgmux.junit5;
 import io.pgmux.BackendConfig;
 import io.pgmux.TlsConfig;
 import io.pgmux.junit5.internal.Lifecycle;
-import io.pgmux.junit5.internal.ProxyHolder;
+import io.pgmux.junit5.internal.ProxyHandle;
 import io.pgmux.junit5.internal.RouteSpec;
 import io.pgmux.junit5.internal.Setup;
 import java.util.ArrayList;
@@ -37,13 +37,14 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * builder or by {@link PgMuxBackend @PgMuxBackend} fields are embedded servers, as with
  * {@code @PgMux}.
  *
- * <p>Instances are immutable and may be shared by several classes; each class still gets its own
- * proxy.
+ * <p>The configuration is fixed by {@link Builder#build()}. An instance may be shared by several
+ * classes; each class still gets its own proxy.
  */
 public final class PgMuxExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
   private final Setup setup;
-  // The running proxy of the class that registered this instance last; for proxy() only.
-  private volatile ProxyHolder current;
+  private final Lifecycle lifecycle = new Lifecycle(this::placement);
+  // The running proxy of the class that started last; for proxy() only.
+  private volatile ProxyHandle current;
 
   private PgMuxExtension(Setup setup) {
     this.setup = setup;
@@ -61,10 +62,10 @@ public final class PgMuxExtension implements BeforeAllCallback, BeforeEachCallba
    * @throws IllegalStateException before the class has started it
    */
   public PgMuxProxy proxy() {
-    ProxyHolder running = current;
+    ProxyHandle running = current;
     if (running == null) {
       throw new IllegalStateException(
-          "pgMux: the proxy starts with the test class: call proxy() from @BeforeAll, a test or"
+          "pgmux: the proxy starts with the test class: call proxy() from @BeforeAll, a test or"
               + " later, or take a PgMuxProxy parameter");
     }
     return running;
@@ -72,33 +73,30 @@ public final class PgMuxExtension implements BeforeAllCallback, BeforeEachCallba
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    Class<?> testClass = context.getRequiredTestClass();
-    if (context.getParent().flatMap(ExtensionContext::getTestClass).isEmpty()) {
-      Lifecycle.checkSingleConfiguration(testClass);
-    }
-    holder(context);
+    lifecycle.beforeAll(context);
+    current = lifecycle.handle(context);
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    Lifecycle.beforeEach(holder(context), context);
+    current = lifecycle.handle(context);
+    lifecycle.beforeEach(context);
   }
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return Lifecycle.wantsProxy(parameter);
+    return lifecycle.supportsParameter(parameter);
   }
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return holder(context);
+    return lifecycle.handle(context);
   }
 
-  private ProxyHolder holder(ExtensionContext context) {
-    ProxyHolder holder =
-        Lifecycle.holder(context, this, context.getRequiredTestClass(), () -> setup);
-    current = holder;
-    return holder;
+  private Lifecycle.Placement placement(ExtensionContext context) {
+    // The proxy is stored where it is first needed: in the class's context for a static field
+    // (nested classes find it there), in the test's for an instance field.
+    return new Lifecycle.Placement(context, this, Lifecycle.outermostClass(context), () -> setup);
   }
 
   @Override

@@ -139,7 +139,7 @@ class LifecycleIT {
                 container(StoppedContainerBackend.class),
                 finishedWithFailure(
                     message(
-                        "pgMux: backend \"db\" (field StoppedContainerBackend.db): the container is"
+                        "pgmux: backend \"db\" (field StoppedContainerBackend.db): the container is"
                             + " not running: start it before the proxy"))));
   }
 

@@ -21,13 +21,13 @@ final class BackendFields {
       String name = field.getAnnotation(PgMuxBackend.class).value();
       if (name.isBlank()) {
         throw new ExtensionConfigurationException(
-            "pgMux: @PgMuxBackend on " + describe(field) + " has no name: write"
+            "pgmux: @PgMuxBackend on " + describe(field) + " has no name: write"
                 + " @PgMuxBackend(\"tenant_a\") with the backend name its routes use");
       }
       Field other = byName.putIfAbsent(name, field);
       if (other != null) {
         throw new ExtensionConfigurationException(
-            "pgMux: backend \"" + name + "\" is declared twice, by " + describe(other) + " and "
+            "pgmux: backend \"" + name + "\" is declared twice, by " + describe(other) + " and "
                 + describe(field) + ": give each @PgMuxBackend field its own name");
       }
     }
@@ -50,7 +50,7 @@ final class BackendFields {
       return field.get(instance);
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw new ExtensionConfigurationException(
-          "pgMux: cannot read backend field " + describe(field) + ": " + e, e);
+          "pgmux: cannot read backend field " + describe(field) + ": " + e, e);
     }
   }
 

@@ -28,7 +28,7 @@ final class BackendSources {
   BackendConfig resolve(String name, Object value, String where) {
     if (value == null) {
       throw new ExtensionConfigurationException(
-          "pgMux: backend \"" + name + "\" (" + where + ") is null: assign it where it is"
+          "pgmux: backend \"" + name + "\" (" + where + ") is null: assign it where it is"
               + " declared, or in a static initializer for a static field");
     }
     if (value instanceof BackendConfig config) {
@@ -40,14 +40,14 @@ final class BackendSources {
         config = source.backendFor(value);
       } catch (IllegalStateException e) {
         throw new ExtensionConfigurationException(
-            "pgMux: backend \"" + name + "\" (" + where + "): " + e.getMessage(), e);
+            "pgmux: backend \"" + name + "\" (" + where + "): " + e.getMessage(), e);
       }
       if (config != null) {
         return config;
       }
     }
     throw new ExtensionConfigurationException(
-        "pgMux: backend \"" + name + "\" (" + where + ") is a " + value.getClass().getName()
+        "pgmux: backend \"" + name + "\" (" + where + ") is a " + value.getClass().getName()
             + ", which pgMux cannot route to: use an io.pgmux.BackendConfig, or add the module"
             + " that handles this type (pgmux-testcontainers for a JdbcDatabaseContainer) to the"
             + " test classpath" + (sources.isEmpty() ? "" : " (backend sources found: " + names() + ")"));

@@ -20,65 +20,50 @@ public final class DeclarativeExtension
   /** Keys the proxy of one annotated class. */
   private record Key(Class<?> annotated) {}
 
+  private final Lifecycle lifecycle = new Lifecycle(DeclarativeExtension::placement);
+
   @Override
   public void beforeAll(ExtensionContext context) {
-    Class<?> testClass = context.getRequiredTestClass();
-    Class<?> owner = owner(testClass);
-    if (owner == testClass) {
-      Lifecycle.checkSingleConfiguration(testClass);
-    } else {
-      Lifecycle.checkNoOwnBackends(testClass, owner);
-    }
-    holder(context);
+    lifecycle.beforeAll(context);
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    Lifecycle.beforeEach(holder(context), context);
+    lifecycle.beforeEach(context);
   }
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return Lifecycle.wantsProxy(parameter);
+    return lifecycle.supportsParameter(parameter);
   }
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return holder(context);
+    return lifecycle.handle(context);
   }
 
-  private static ProxyHolder holder(ExtensionContext context) {
+  private static Lifecycle.Placement placement(ExtensionContext context) {
     Class<?> owner = owner(context.getRequiredTestClass());
-    PgMux annotation = AnnotationSupport.findAnnotation(owner, PgMux.class).orElseThrow();
-    return Lifecycle.holder(
-        classContext(context, owner),
+    return new Lifecycle.Placement(
+        Lifecycle.classContext(context, owner),
         new Key(owner),
         owner,
-        () -> Setup.of(annotation, owner.getName()));
+        () ->
+            Setup.of(
+                AnnotationSupport.findAnnotation(owner, PgMux.class).orElseThrow(), owner.getName()));
   }
 
   /** Returns the class whose @PgMux applies: the test class, or the nearest enclosing one. */
-  static Class<?> owner(Class<?> testClass) {
+  private static Class<?> owner(Class<?> testClass) {
     for (Class<?> candidate = testClass; candidate != null; ) {
       if (AnnotationSupport.isAnnotated(candidate, PgMux.class)) {
         return candidate;
       }
-      boolean inner =
-          candidate.isMemberClass() && !Modifier.isStatic(candidate.getModifiers());
+      boolean inner = candidate.isMemberClass() && !Modifier.isStatic(candidate.getModifiers());
       candidate = inner ? candidate.getEnclosingClass() : null;
     }
     throw new ExtensionConfigurationException(
-        "pgMux: " + testClass.getName() + " uses the @PgMux extension without a @PgMux"
+        "pgmux: " + testClass.getName() + " uses the @PgMux extension without a @PgMux"
             + " annotation: annotate the class with @PgMux, or register a PgMuxExtension");
-  }
-
-  /** Returns the class-level context of {@code owner}, whose Store lives as long as the class. */
-  private static ExtensionContext classContext(ExtensionContext context, Class<?> owner) {
-    for (ExtensionContext current = context; current != null; current = current.getParent().orElse(null)) {
-      if (current.getTestMethod().isEmpty() && current.getTestClass().orElse(null) == owner) {
-        return current;
-      }
-    }
-    return context;
   }
 }

@@ -46,7 +46,7 @@ public record Setup(
       int eq = setting.indexOf('=');
       if (eq <= 0) {
         throw new ExtensionConfigurationException(
-            "pgMux: serverConfig \""
+            "pgmux: serverConfig \""
                 + setting
                 + "\" on "
                 + source

@@ -1,6 +1,10 @@
 package io.pgmux.junit5.internal;
 
+import io.pgmux.junit5.internal.embedded.EmbeddedFleet;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Finds what pgMux left running: proxy and helper threads, embedded servers, their processes. */
@@ -9,14 +13,14 @@ public final class Leftovers {
 
   /** Returns descriptions of everything still running; empty when all is closed. */
   public static List<String> find() {
-    String root = Workspace.root().toString();
-    List<String> found = new java.util.ArrayList<>();
+    String root = EmbeddedFleet.workspace().toString();
+    List<String> found = new ArrayList<>();
     Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)
         .map(Thread::getName)
         .filter(name -> name.startsWith("pgmux-"))
         .forEach(name -> found.add("thread " + name));
-    EmbeddedServer.live().forEach(server -> found.add(server.toString()));
+    found.addAll(EmbeddedFleet.liveServers());
     ProcessHandle.allProcesses()
         .filter(p -> p.info().commandLine().orElse("").contains(root))
         .forEach(p -> found.add("process " + p.pid() + ": " + p.info().commandLine().orElse("")));
@@ -24,15 +28,13 @@ public final class Leftovers {
   }
 
   /** Returns the proxy's embedded server names and data directories, for tests. */
-  public static java.util.Map<String, java.nio.file.Path> embeddedDirectories(Object proxy) {
-    java.util.Map<String, java.nio.file.Path> dirs = new java.util.TreeMap<>();
-    ((ProxyHolder) proxy).embeddedServers().forEach((name, server) -> dirs.put(name, server.directory()));
-    return dirs;
+  public static Map<String, Path> embeddedDirectories(Object proxy) {
+    return ((ProxyHandle) proxy).embeddedDirectories();
   }
 
   /** Forgets the initdb templates, so the next server runs initdb. */
   public static void clearTemplates() {
-    Templates.clear();
+    EmbeddedFleet.forgetTemplates();
   }
 
   /** Runs {@code check} until it passes or {@code seconds} have passed; no fixed sleeps. */

@@ -1,4 +1,4 @@
-package io.pgmux.junit5.internal;
+package io.pgmux.junit5.internal.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.pgmux.junit5.internal;
+package io.pgmux.junit5.internal.embedded;
 
 import io.pgmux.BackendConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -96,10 +96,6 @@ final class EmbeddedServer implements AutoCloseable {
               + (tail.isEmpty() ? "" : "\n--- end of its log ---\n" + tail),
           e);
     }
-  }
-
-  String name() {
-    return name;
   }
 
   /** Returns where clients reach the server. */

@@ -1,4 +1,4 @@
-package io.pgmux.junit5.internal;
+package io.pgmux.junit5.internal.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,15 +27,20 @@ final class Workspace {
 
   private Workspace() {}
 
+  /**
+   * Returns this JVM's workspace, creating it on first use: the directory, the file naming this
+   * JVM, and a shutdown hook that stops the servers still running and deletes the directory. On
+   * creation it also cleans up the workspaces of JVMs that are gone ({@link #cleanOrphans}).
+   */
   static synchronized Path root() {
     if (root == null) {
+      Path created;
       try {
-        root = Files.createTempDirectory(PREFIX);
-        Files.writeString(root.resolve(OWNER_FILE), String.valueOf(ProcessHandle.current().pid()));
+        created = Files.createTempDirectory(PREFIX);
+        Files.writeString(created.resolve(OWNER_FILE), String.valueOf(ProcessHandle.current().pid()));
       } catch (IOException e) {
-        throw new UncheckedIOException("pgMux: cannot create a directory for embedded servers", e);
+        throw new UncheckedIOException("pgmux: cannot create a directory for embedded servers", e);
       }
-      Path created = root;
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
@@ -44,8 +49,9 @@ final class Workspace {
                     deleteQuietly(created);
                   },
                   "pgmux-workspace-cleanup"));
+      root = created;
+      cleanOrphans(root);
     }
-    cleanOrphans(root);
     return root;
   }
 

@@ -1,4 +1,4 @@
-package io.pgmux.junit5.internal;
+package io.pgmux.junit5.internal.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

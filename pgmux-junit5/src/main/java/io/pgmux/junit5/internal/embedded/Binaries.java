@@ -1,4 +1,4 @@
-package io.pgmux.junit5.internal;
+package io.pgmux.junit5.internal.embedded;
 
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
@@ -58,7 +58,7 @@ record Binaries(String key, String description, PgBinaryResolver resolver) {
     if (version.isEmpty()) {
       if (onClasspath.isEmpty()) {
         throw new ExtensionConfigurationException(
-            "pgMux: no embedded PostgreSQL binaries on the classpath (looked for "
+            "pgmux: no embedded PostgreSQL binaries on the classpath (looked for "
                 + archiveName()
                 + "): add the test dependency io.zonky.test.postgres:"
                 + artifact
@@ -84,7 +84,7 @@ record Binaries(String key, String description, PgBinaryResolver resolver) {
             .max(Comparator.comparing(candidate -> versionKey(versionIn(candidate.toString()))));
     if (jar.isEmpty()) {
       throw new ExtensionConfigurationException(
-          "pgMux: no PostgreSQL "
+          "pgmux: no PostgreSQL "
               + version
               + " binaries for "
               + platform()

@@ -1,0 +1,141 @@
+package io.pgmux.junit5.internal;
+
+import io.pgmux.BackendConfig;
+import java.lang.reflect.Field;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
+/**
+ * What each backend name of a test class stands for: an address given up front (a builder
+ * backend or a static {@code @PgMuxBackend} field, through the {@code BackendSource}s), an
+ * instance field read before each test, or an embedded server to start. Immutable once made.
+ *
+ * @param routes the declared routes, validated
+ * @param given backends known before the proxy starts, by name
+ * @param instanceFields instance backend fields, by name
+ * @param embedded names of the backends that are embedded servers
+ * @param sources turns field values into addresses
+ */
+record BackendPlan(
+    List<RouteSpec> routes,
+    Map<String, BackendConfig> given,
+    Map<String, Field> instanceFields,
+    Set<String> embedded,
+    BackendSources sources) {
+
+  BackendPlan {
+    routes = List.copyOf(routes);
+    given = Collections.unmodifiableMap(new LinkedHashMap<>(given));
+    instanceFields = Collections.unmodifiableMap(new LinkedHashMap<>(instanceFields));
+    embedded = Collections.unmodifiableSet(new LinkedHashSet<>(embedded));
+  }
+
+  /**
+   * Validates {@code setup} against the backend fields of {@code testClass} and reads the static
+   * fields and builder backends.
+   *
+   * @throws ExtensionConfigurationException on misconfiguration, saying how to fix it
+   */
+  static BackendPlan of(Setup setup, Class<?> testClass) {
+    String owner = testClass.getName();
+    Map<String, Field> fields = BackendFields.of(testClass);
+    Set<String> routed = validateRoutes(setup.routes(), owner);
+    for (String name : setup.backends().keySet()) {
+      if (fields.containsKey(name)) {
+        throw new ExtensionConfigurationException(
+            "pgmux: backend \"" + name + "\" is given both to the PgMuxExtension builder and by"
+                + " field " + BackendFields.describe(fields.get(name)) + ": keep one");
+      }
+    }
+    Set<String> declared = new LinkedHashSet<>(fields.keySet());
+    declared.addAll(setup.backends().keySet());
+    for (String name : declared) {
+      if (!routed.contains(name)) {
+        throw new ExtensionConfigurationException(
+            "pgmux: unknown backend \"" + name + "\": "
+                + (fields.containsKey(name)
+                    ? "field " + BackendFields.describe(fields.get(name))
+                    : "the PgMuxExtension builder")
+                + " declares it, but no route of " + owner + " names it (routes name "
+                + routed + "). Fix the name, or add a route such as @Route(user = \"...\","
+                + " backend = \"" + name + "\")");
+      }
+    }
+
+    BackendSources sources = new BackendSources(testClass.getClassLoader());
+    Map<String, BackendConfig> given = new LinkedHashMap<>();
+    Map<String, Field> instanceFields = new LinkedHashMap<>();
+    setup.backends().forEach(
+        (name, value) -> given.put(name, sources.resolve(name, value, "PgMuxExtension builder")));
+    fields.forEach(
+        (name, field) -> {
+          if (BackendFields.isStatic(field)) {
+            given.put(
+                name,
+                sources.resolve(
+                    name, BackendFields.read(field, null), "field " + BackendFields.describe(field)));
+          } else {
+            instanceFields.put(name, field);
+          }
+        });
+    Set<String> embedded = new LinkedHashSet<>(routed);
+    embedded.removeAll(declared);
+    return new BackendPlan(setup.routes(), given, instanceFields, embedded, sources);
+  }
+
+  private static Set<String> validateRoutes(List<RouteSpec> routes, String owner) {
+    Map<String, RouteSpec> byUser = new LinkedHashMap<>();
+    Set<String> backendNames = new LinkedHashSet<>();
+    for (RouteSpec route : routes) {
+      if (route.user() == null || route.user().isEmpty()) {
+        throw new ExtensionConfigurationException(
+            "pgmux: " + route + " on " + owner + " has no user: name the client user it routes");
+      }
+      if (route.backend() == null || route.backend().isBlank()) {
+        throw new ExtensionConfigurationException(
+            "pgmux: " + route + " on " + owner + " has no backend: name one, such as"
+                + " backend = \"tenant_a\"");
+      }
+      RouteSpec other = byUser.putIfAbsent(route.user(), route);
+      if (other != null) {
+        throw new ExtensionConfigurationException(
+            "pgmux: duplicate user \"" + route.user() + "\" on " + owner + ": " + other + " and "
+                + route + ". A user has one route; give the second tenant its own user name");
+      }
+      backendNames.add(route.backend());
+    }
+    return backendNames;
+  }
+
+  /**
+   * Returns the instance backends of {@code testInstances} by name: each instance field read
+   * from the instance that declares it.
+   */
+  Map<String, BackendConfig> readInstanceBackends(List<Object> testInstances) {
+    Map<String, BackendConfig> read = new LinkedHashMap<>();
+    instanceFields.forEach(
+        (name, field) -> {
+          for (Object instance : testInstances) {
+            if (field.getDeclaringClass().isInstance(instance)) {
+              read.put(
+                  name,
+                  sources.resolve(
+                      name,
+                      BackendFields.read(field, instance),
+                      "field " + BackendFields.describe(field)));
+            }
+          }
+        });
+    return read;
+  }
+
+  /** Returns the declared routes that name {@code backend}. */
+  List<RouteSpec> routesTo(String backend) {
+    return routes.stream().filter(route -> route.backend().equals(backend)).toList();
+  }
+}

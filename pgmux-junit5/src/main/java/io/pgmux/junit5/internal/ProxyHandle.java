@@ -1,0 +1,248 @@
+package io.pgmux.junit5.internal;
+
+import io.pgmux.BackendConfig;
+import io.pgmux.ProxyServer;
+import io.pgmux.ProxyStats;
+import io.pgmux.SessionInfo;
+import io.pgmux.StaticRouter;
+import io.pgmux.junit5.PgMuxProxy;
+import io.pgmux.junit5.internal.embedded.EmbeddedFleet;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The {@link PgMuxProxy} of one test class: its proxy, router and backends (embedded ones in an
+ * {@link EmbeddedFleet}). It is the value the extension keeps in the class's {@code
+ * ExtensionContext.Store}, so JUnit closes it after the class. Thread-safe.
+ */
+@SuppressWarnings("deprecation") // CloseableResource: so JUnit before 5.13 closes it too
+public final class ProxyHandle
+    implements PgMuxProxy, AutoCloseable, ExtensionContext.Store.CloseableResource {
+  private static final String HOST = "127.0.0.1";
+
+  private final String owner;
+  private final BackendPlan plan;
+  private final StaticRouter router = new StaticRouter();
+  /** Every backend known so far by name; instance-field backends join before each test. */
+  private final Map<String, BackendConfig> backends = new ConcurrentHashMap<>();
+  private final SessionLog sessionLog = new SessionLog();
+  /** Whether clients must use TLS, so JDBC URLs ask for it. */
+  private final boolean tls;
+  /** Written once while starting, before the handle is shared. */
+  private volatile EmbeddedFleet fleet;
+  private volatile ProxyServer server;
+
+  private ProxyHandle(String owner, BackendPlan plan, boolean tls) {
+    this.owner = owner;
+    this.plan = plan;
+    this.tls = tls;
+  }
+
+  /**
+   * Validates {@code setup} against the backend fields of {@code testClass}, starts the embedded
+   * servers the routes need and the proxy. On failure, stops whatever it started.
+   *
+   * @throws ExtensionConfigurationException on misconfiguration, saying how to fix it
+   */
+  static ProxyHandle start(Setup setup, Class<?> testClass) {
+    BackendPlan plan = BackendPlan.of(setup, testClass);
+    ProxyHandle handle = new ProxyHandle(testClass.getName(), plan, setup.tls() != null);
+    try {
+      handle.backends.putAll(plan.given());
+      if (!plan.embedded().isEmpty()) {
+        handle.fleet =
+            EmbeddedFleet.start(
+                plan.embedded(), setup.postgresVersion(), setup.serverConfig(), testClass.getClassLoader());
+        handle.backends.putAll(handle.fleet.addresses());
+      }
+      for (RouteSpec route : plan.routes()) {
+        BackendConfig base = handle.backends.get(route.backend());
+        if (base != null) {
+          handle.prepare(route.backend(), route.user(), route.applyTo(base));
+          handle.router.put(route.user(), route.applyTo(base));
+        }
+      }
+      handle.server =
+          new ProxyServer(HOST + ":0", handle.router)
+              .withListener(handle.sessionLog)
+              // Test traffic is light; one loop keeps a class's thread count low.
+              .withEventLoops(1)
+              .withRouterThreads(4)
+              .withTls(setup.tls())
+              .start();
+      return handle;
+    } catch (RuntimeException | Error e) {
+      try {
+        handle.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * In an embedded backend, creates the role and database {@code route} (of client {@code user})
+   * lands on; other backends are the user's to prepare.
+   */
+  private void prepare(String backend, String user, BackendConfig route) {
+    if (fleet != null && fleet.contains(backend)) {
+      String backendUser = route.user() != null ? route.user() : user;
+      fleet.ensureUser(backend, backendUser, route.database() != null ? route.database() : backendUser);
+    }
+  }
+
+  /** Reads the instance backend fields of the test's instances and routes to them. */
+  void bindInstanceBackends(List<Object> testInstances) {
+    plan.readInstanceBackends(testInstances)
+        .forEach(
+            (name, base) -> {
+              backends.put(name, base);
+              for (RouteSpec route : plan.routesTo(name)) {
+                router.put(route.user(), route.applyTo(base));
+              }
+            });
+  }
+
+  @Override
+  public String host() {
+    return HOST;
+  }
+
+  @Override
+  public int port() {
+    return server.port();
+  }
+
+  @Override
+  public String jdbcUrl(String user) {
+    Objects.requireNonNull(user, "user");
+    BackendConfig route = router.routes().get(user);
+    String database = user;
+    if (route != null) {
+      database = route.database() != null ? route.database() : route.user() != null ? route.user() : user;
+    }
+    return jdbcUrl(user, database);
+  }
+
+  @Override
+  public String jdbcUrl(String user, String database) {
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(database, "database");
+    return "jdbc:postgresql://" + HOST + ":" + port() + "/" + encode(database) + "?user=" + encode(user)
+        + (tls ? "&sslmode=require" : "");
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public BackendConfig backend(String name) {
+    BackendConfig config = backends.get(Objects.requireNonNull(name, "name"));
+    if (config == null) {
+      throw new IllegalArgumentException(
+          "pgmux: unknown backend \"" + name + "\": the backends of " + owner + " are "
+              + new TreeSet<>(backends.keySet())
+              + (plan.instanceFields().containsKey(name)
+                  ? " (its instance field is read before each test)"
+                  : "")
+              + "; name one of them, or route to a BackendConfig");
+    }
+    return config;
+  }
+
+  @Override
+  public Map<String, BackendConfig> backends() {
+    return Map.copyOf(backends);
+  }
+
+  @Override
+  public Map<String, BackendConfig> routes() {
+    return router.routes();
+  }
+
+  @Override
+  public void route(String user, String backend) {
+    Objects.requireNonNull(user, "user");
+    BackendConfig base = backend(backend);
+    prepare(backend, user, base);
+    router.put(user, base);
+  }
+
+  @Override
+  public void route(String user, BackendConfig backend) {
+    router.put(user, backend);
+  }
+
+  @Override
+  public void removeRoute(String user) {
+    router.remove(user);
+  }
+
+  @Override
+  public List<SessionInfo> sessions() {
+    return sessionLog.all(server);
+  }
+
+  @Override
+  public List<SessionInfo> sessions(String backend) {
+    BackendConfig target = backend(backend);
+    return sessions().stream()
+        .filter(s -> s.backend().host().equals(target.host()) && s.backend().port() == target.port())
+        .toList();
+  }
+
+  @Override
+  public ProxyStats stats() {
+    return server.stats();
+  }
+
+  /** Returns the embedded servers' directories by backend name, for tests. */
+  Map<String, Path> embeddedDirectories() {
+    return fleet == null ? Map.of() : fleet.directories();
+  }
+
+  /**
+   * Closes the proxy, then stops the embedded servers and deletes their data; waits for all of
+   * it, so nothing of this class runs afterwards. Idempotent.
+   */
+  @Override
+  public void close() {
+    List<RuntimeException> failures = new ArrayList<>();
+    if (server != null) {
+      try {
+        server.close();
+      } catch (RuntimeException e) {
+        failures.add(e);
+      }
+    }
+    if (fleet != null) {
+      try {
+        fleet.close();
+      } catch (RuntimeException e) {
+        failures.add(e);
+      }
+    }
+    if (!failures.isEmpty()) {
+      IllegalStateException failure =
+          new IllegalStateException("pgmux: closing the proxy of " + owner + " failed", failures.get(0));
+      failures.stream().skip(1).forEach(failure::addSuppressed);
+      throw failure;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PgMuxProxy[" + owner + (server == null ? "" : " on " + HOST + ":" + server.port()) + "]";
+  }
+}

