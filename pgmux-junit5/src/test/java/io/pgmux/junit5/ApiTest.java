@@ -24,7 +24,8 @@ class ApiTest {
             "io.pgmux.junit5.PgMuxProxy",
             "io.pgmux.junit5.PgMuxExtension",
             "io.pgmux.junit5.PgMuxExtension$Builder",
-            "io.pgmux.junit5.Migration");
+            "io.pgmux.junit5.Migration",
+            "io.pgmux.junit5.Refresh");
   }
 
   /** Whether {@code type} is in the module's jar rather than among the test classes. */

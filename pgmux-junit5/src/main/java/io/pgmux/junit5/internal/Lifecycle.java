@@ -51,16 +51,21 @@ public final class Lifecycle {
     Class<?> testClass = context.getRequiredTestClass();
     if (testClass == place.owner()) {
       checkSingleConfiguration(testClass);
+      handle(place);
     } else {
       checkNoOwnBackends(testClass, place.owner());
+      handle(place).beforeNestedClass();
     }
-    handle(place);
   }
 
-  /** Reads the instance backend fields of the current test's instances. */
+  /**
+   * Gives the test fresh databases if its class asks for them, and reads the instance backend
+   * fields of its instances.
+   */
   public void beforeEach(ExtensionContext context) {
-    handle(placement.apply(context))
-        .bindInstanceBackends(context.getRequiredTestInstances().getAllInstances());
+    ProxyHandle handle = handle(placement.apply(context));
+    handle.beforeTest();
+    handle.bindInstanceBackends(context.getRequiredTestInstances().getAllInstances());
   }
 
   /** Returns whether {@code parameter} asks for the proxy: its type is exactly PgMuxProxy. */

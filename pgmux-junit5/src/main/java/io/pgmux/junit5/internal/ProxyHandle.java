@@ -39,6 +39,8 @@ public final class ProxyHandle
   private final boolean tls;
   /** Written once while starting, before the handle is shared. */
   private volatile EmbeddedFleet fleet;
+  /** The class's tenant databases; written once while starting. */
+  private volatile ClassDatabases databases;
   private volatile ProxyServer server;
 
   private ProxyHandle(String owner, BackendPlan plan, boolean tls) {
@@ -68,9 +70,12 @@ public final class ProxyHandle
         BackendConfig base = handle.backends.get(route.backend());
         if (base != null) {
           handle.prepare(route.backend(), route.user(), route.applyTo(base));
-          handle.router.put(route.user(), route.applyTo(base));
         }
       }
+      handle.databases =
+          ClassDatabases.create(
+              setup, handle.backends, plan.passwords(), handle.fleet, handle.owner, testClass.getClassLoader());
+      handle.applyRoutes();
       handle.server =
           new ProxyServer(HOST + ":0", handle.router)
               .withListener(handle.sessionLog)
@@ -92,12 +97,45 @@ public final class ProxyHandle
 
   /**
    * In an embedded backend, creates the role and database {@code route} (of client {@code user})
-   * lands on; other backends are the user's to prepare.
+   * lands on; other backends are the user's to prepare. Databases with templates are cloned
+   * instead ({@link ClassDatabases}); this serves the system databases and routes made at run
+   * time.
    */
   private void prepare(String backend, String user, BackendConfig route) {
     if (fleet != null && fleet.contains(backend)) {
       String backendUser = route.user() != null ? route.user() : user;
-      fleet.ensureUser(backend, backendUser, route.database() != null ? route.database() : backendUser);
+      String database = route.database() != null ? route.database() : backendUser;
+      if (databases == null && !ClassDatabases.isSystem(database)) {
+        return; // while starting: ClassDatabases clones it
+      }
+      // A system database, or a route made at run time: the class's server sweeps it afterwards.
+      fleet.ensureUser(backend, backendUser, database);
+    }
+  }
+
+  /** Points every declared route with a known backend at its current database. */
+  private void applyRoutes() {
+    for (RouteSpec route : plan.routes()) {
+      BackendConfig base = backends.get(route.backend());
+      if (base != null) {
+        router.put(route.user(), databases.apply(route, base));
+      }
+    }
+  }
+
+  /** Before a nested class that shares this proxy: fresh databases, if the class asks for them. */
+  void beforeNestedClass() {
+    if (databases.eachClass()) {
+      databases.refresh();
+      applyRoutes();
+    }
+  }
+
+  /** Before each test: fresh databases, if the class asks for them. */
+  void beforeTest() {
+    if (databases.eachTest()) {
+      databases.refresh();
+      applyRoutes();
     }
   }
 
@@ -222,6 +260,13 @@ public final class ProxyHandle
     if (server != null) {
       try {
         server.close();
+      } catch (RuntimeException e) {
+        failures.add(e);
+      }
+    }
+    if (databases != null) {
+      try {
+        databases.close();
       } catch (RuntimeException e) {
         failures.add(e);
       }

@@ -19,7 +19,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,7 +64,7 @@ public final class TemplateManager implements AutoCloseable {
       new ConcurrentHashMap<>();
   /** Databases this manager created and has not dropped: dropped when it closes. */
   private final Set<String> created = ConcurrentHashMap.newKeySet();
-  private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+  private final AdminPool pool;
   private final ExecutorService cloner;
   private final ExecutorService dropper;
   private volatile boolean closed;
@@ -78,10 +79,12 @@ public final class TemplateManager implements AutoCloseable {
     this.server = server;
     this.version = version;
     this.strategy = System.getProperty(STRATEGY_PROPERTY, "FILE_COPY").trim().toUpperCase(Locale.ROOT);
-    AtomicInteger threads = new AtomicInteger();
+    this.pool =
+        new AdminPool(admin, version >= 18 && strategy.equals("CLONE") ? "SET file_copy_method = clone" : null);
     // Two cloners: a class's tenants are copied side by side, and I/O overlaps the checkpoints.
-    this.cloner = Executors.newFixedThreadPool(2, task -> daemon(task, "pgmux-clone-" + threads.incrementAndGet()));
-    this.dropper = Executors.newSingleThreadExecutor(task -> daemon(task, "pgmux-drop"));
+    // Idle threads end after a second: a server kept for later classes holds none meanwhile.
+    this.cloner = executor(2, "pgmux-clone-");
+    this.dropper = executor(1, "pgmux-drop-");
   }
 
   /**
@@ -134,8 +137,8 @@ public final class TemplateManager implements AutoCloseable {
     String name = name("tpl", key.owner());
     try {
       ensureRole(key.owner());
-      try (Lease lease = lease()) {
-        execute(lease.connection, "CREATE DATABASE " + quote(name) + " OWNER " + quote(key.owner()) + strategyClause());
+      try (AdminPool.Lease lease = lease()) {
+        execute(lease.connection(), "CREATE DATABASE " + quote(name) + " OWNER " + quote(key.owner()) + strategyClause());
       }
       created.add(name);
       for (TemplateSource source : key.sources()) {
@@ -153,8 +156,8 @@ public final class TemplateManager implements AutoCloseable {
       }
       // Sessions the sources left would make CREATE DATABASE wait up to 5 s for them to go.
       endSessions(List.of(name));
-      try (Lease lease = lease()) {
-        execute(lease.connection, "ALTER DATABASE " + quote(name) + " WITH ALLOW_CONNECTIONS false");
+      try (AdminPool.Lease lease = lease()) {
+        execute(lease.connection(), "ALTER DATABASE " + quote(name) + " WITH ALLOW_CONNECTIONS false");
       }
       return new Template(name, key.owner(), key.sources());
     } catch (SQLException e) {
@@ -203,9 +206,9 @@ public final class TemplateManager implements AutoCloseable {
 
   private String cloneNow(Template template) {
     String name = name("db", template.owner());
-    try (Lease lease = lease()) {
+    try (AdminPool.Lease lease = lease()) {
       execute(
-          lease.connection,
+          lease.connection(),
           "CREATE DATABASE " + quote(name) + " TEMPLATE " + quote(template.name()) + " OWNER "
               + quote(template.owner()) + strategyClause());
       created.add(name);
@@ -226,19 +229,19 @@ public final class TemplateManager implements AutoCloseable {
     }
     String[] names = databases.toArray(String[]::new);
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    try (Lease lease = lease();
+    try (AdminPool.Lease lease = lease();
         PreparedStatement terminate =
-            lease.connection.prepareStatement(
+            lease.connection().prepareStatement(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                     + " WHERE datname = ANY (?) AND pid <> pg_backend_pid()");
         PreparedStatement count =
-            lease.connection.prepareStatement(
+            lease.connection().prepareStatement(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = ANY (?) AND pid <> pg_backend_pid()")) {
-      terminate.setArray(1, lease.connection.createArrayOf("text", names));
+      terminate.setArray(1, lease.connection().createArrayOf("text", names));
       if (single(terminate) == 0) {
         return;
       }
-      count.setArray(1, lease.connection.createArrayOf("text", names));
+      count.setArray(1, lease.connection().createArrayOf("text", names));
       // A terminated backend leaves pg_stat_activity as it exits, within milliseconds. The
       // server's own wait (pg_terminate_backend with a timeout) polls every 100 ms, too slow here.
       while (single(count) > 0) {
@@ -270,12 +273,12 @@ public final class TemplateManager implements AutoCloseable {
   }
 
   private void drop(String name) {
-    try (Lease lease = lease()) {
+    try (AdminPool.Lease lease = lease()) {
       if (version >= 13) {
-        execute(lease.connection, "DROP DATABASE IF EXISTS " + quote(name) + " WITH (FORCE)");
+        execute(lease.connection(), "DROP DATABASE IF EXISTS " + quote(name) + " WITH (FORCE)");
       } else {
         endSessions(List.of(name));
-        execute(lease.connection, "DROP DATABASE IF EXISTS " + quote(name));
+        execute(lease.connection(), "DROP DATABASE IF EXISTS " + quote(name));
       }
       created.remove(name);
     } catch (SQLException | RuntimeException e) {
@@ -288,8 +291,8 @@ public final class TemplateManager implements AutoCloseable {
    * classes sharing it share them; only databases are per class.
    */
   public void ensureRole(String role) throws SQLException {
-    try (Lease lease = lease();
-        PreparedStatement exists = lease.connection.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+    try (AdminPool.Lease lease = lease();
+        PreparedStatement exists = lease.connection().prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
       exists.setString(1, role);
       try (ResultSet rows = exists.executeQuery()) {
         if (rows.next()) {
@@ -297,7 +300,7 @@ public final class TemplateManager implements AutoCloseable {
         }
       }
       try {
-        execute(lease.connection, "CREATE ROLE " + quote(role) + " LOGIN");
+        execute(lease.connection(), "CREATE ROLE " + quote(role) + " LOGIN");
       } catch (SQLException e) {
         // Another class created it meanwhile: 42710 duplicate_object, or 23505 from the catalog.
         if (!"42710".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
@@ -309,8 +312,8 @@ public final class TemplateManager implements AutoCloseable {
 
   /** Lets {@code user}, who does not own {@code database}, do everything in it. */
   public void grantAll(String database, String user) throws SQLException {
-    try (Lease lease = lease()) {
-      execute(lease.connection, "GRANT ALL ON DATABASE " + quote(database) + " TO " + quote(user));
+    try (AdminPool.Lease lease = lease()) {
+      execute(lease.connection(), "GRANT ALL ON DATABASE " + quote(database) + " TO " + quote(user));
     }
     try (Connection inside = admin.connect(database)) {
       execute(inside, "GRANT ALL ON SCHEMA public TO " + quote(user));
@@ -336,6 +339,13 @@ public final class TemplateManager implements AutoCloseable {
       return;
     }
     closed = true;
+    if (!drop) {
+      // The server stops next and takes every database with it: nothing is worth waiting for.
+      cloner.shutdownNow();
+      dropper.shutdownNow();
+      pool.close();
+      return;
+    }
     cloner.shutdown();
     dropper.shutdown();
     try {
@@ -349,12 +359,7 @@ public final class TemplateManager implements AutoCloseable {
         drop(name);
       }
     }
-    synchronized (idle) {
-      for (Connection connection : idle) {
-        closeQuietly(connection);
-      }
-      idle.clear();
-    }
+    pool.close();
   }
 
   @Override
@@ -374,43 +379,6 @@ public final class TemplateManager implements AutoCloseable {
     String base = owner.replaceAll("[^A-Za-z0-9_]", "_").toLowerCase(Locale.ROOT);
     // PostgreSQL truncates identifiers to 63 bytes; keep the unique prefix whole.
     return prefix + base.substring(0, Math.min(base.length(), 63 - prefix.length()));
-  }
-
-  /** A pooled admin connection to the database postgres, returned when closed. */
-  private final class Lease implements AutoCloseable {
-    final Connection connection;
-
-    Lease(Connection connection) {
-      this.connection = connection;
-    }
-
-    @Override
-    public void close() {
-      boolean keep;
-      synchronized (idle) {
-        keep = !closed && idle.size() < 4;
-        if (keep) {
-          idle.push(connection);
-        }
-      }
-      if (!keep) {
-        closeQuietly(connection);
-      }
-    }
-  }
-
-  private Lease lease() throws SQLException {
-    Connection connection;
-    synchronized (idle) {
-      connection = idle.poll();
-    }
-    if (connection == null || connection.isClosed()) {
-      connection = admin.connect("postgres");
-      if (version >= 18 && strategy.equals("CLONE")) {
-        execute(connection, "SET file_copy_method = clone");
-      }
-    }
-    return new Lease(connection);
   }
 
   private static <T> T await(CompletableFuture<T> future, String what) {
@@ -458,17 +426,79 @@ public final class TemplateManager implements AutoCloseable {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
   }
 
-  private static void closeQuietly(Connection connection) {
-    try {
-      connection.close();
+  /** Returns a pooled superuser connection to the database postgres; close it to return it. */
+  AdminPool.Lease lease() throws SQLException {
+    return pool.lease();
+  }
+
+  /**
+   * Removes every database of the server but the system ones and this manager's templates and
+   * spare clones: what a class made, or its tests created, is renamed away at once (so a later
+   * class can take the names) and dropped in the background. Only for servers lent whole.
+   */
+  public void sweep() {
+    List<String> foreign = new ArrayList<>();
+    try (AdminPool.Lease lease = lease();
+        Statement statement = lease.connection().createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT datname FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1')")) {
+      while (rows.next()) {
+        if (!rows.getString(1).startsWith("pgmux_" + JVM + "_")) {
+          foreign.add(rows.getString(1));
+        }
+      }
     } catch (SQLException e) {
-      // Closing: nothing to do about it.
+      throw new IllegalStateException("pgmux: cannot list the databases on " + server + ": " + e.getMessage(), e);
+    }
+    if (foreign.isEmpty()) {
+      return;
+    }
+    List<String> trash = new ArrayList<>();
+    try (AdminPool.Lease lease = lease()) {
+      for (String name : foreign) {
+        execute(lease.connection(), "ALTER DATABASE " + quote(name) + " WITH ALLOW_CONNECTIONS false");
+      }
+      endSessions(foreign);
+      for (String name : foreign) {
+        String old = trashName();
+        execute(lease.connection(), "ALTER DATABASE " + quote(name) + " RENAME TO " + quote(old));
+        trash.add(old);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("pgmux: cannot remove " + foreign + " on " + server + ": " + e.getMessage(), e);
+    } finally {
+      dropLater(trash);
     }
   }
 
-  private static Thread daemon(Runnable task, String name) {
-    Thread thread = new Thread(task, name);
-    thread.setDaemon(true);
-    return thread;
+  /** Returns a new unique name for a database about to be dropped. */
+  public String trashName() {
+    return name("old", "");
+  }
+
+  /** Records that {@code from}, which this manager created, is now called {@code to}. */
+  public void renamed(String from, String to) {
+    if (created.remove(from)) {
+      created.add(to);
+    }
+  }
+
+  private static ExecutorService executor(int threads, String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            1,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            task -> {
+              Thread thread = new Thread(task, prefix + count.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    executor.allowCoreThreadTimeOut(true);
+    return executor;
   }
 }
