@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * <p>JUnit injects it into constructors, {@code @BeforeAll}/{@code @BeforeEach} methods and tests
  * that declare a parameter of exactly this type. The handle is valid while its class runs; after
- * the class, its proxy and embedded servers are closed. All methods are thread-safe.
+ * the class, its proxy is closed and its databases dropped (embedded servers wait for the next
+ * class of the JVM). All methods are thread-safe.
  *
  * <p>Implemented by pgMux only; not meant to be implemented or mocked.
  */
@@ -57,7 +58,8 @@ public interface PgMuxProxy {
   /**
    * Routes {@code user} to the backend named {@code backend} from now on, for new connections;
    * open sessions stay where they are. In an embedded server, the user's role and database are
-   * created first, as for routes declared up front.
+   * created first, as for routes declared up front (the database empty, and dropped after the
+   * class).
    *
    * @throws IllegalArgumentException if no backend has that name
    */

@@ -18,6 +18,9 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -85,12 +88,22 @@ class RefreshBenchmarkIT {
         sorted.get(0), sorted.get(sorted.size() - 1), sorted.size());
   }
 
+  /** From the class's first callback, before pgMux's, to its three tenants' first answers. */
   private static long ready(Class<?> fixture) {
     testStarts.clear();
     testEnds.clear();
-    long start = System.nanoTime();
     EngineKit.run(fixture).testEvents().assertStatistics(stats -> stats.succeeded(4));
-    return (readyAt - start) / 1_000_000;
+    return (readyAt - classStartAt) / 1_000_000;
+  }
+
+  static volatile long classStartAt;
+
+  /** Registered before {@code @PgMux}, so its callback runs first: when the class starts. */
+  static final class StartClock implements BeforeAllCallback {
+    @Override
+    public void beforeAll(ExtensionContext context) {
+      classStartAt = System.nanoTime();
+    }
   }
 
   /** What a class does without pgMux: three servers of its own, the schema in each. */
@@ -207,6 +220,7 @@ class RefreshBenchmarkIT {
     }
   }
 
+  @ExtendWith(StartClock.class)
   @PgMux(
       refresh = Refresh.EACH_TEST,
       serverConfig = "work_mem=4100kB",
@@ -217,6 +231,7 @@ class RefreshBenchmarkIT {
       })
   static class First extends ThreeTenants {}
 
+  @ExtendWith(StartClock.class)
   @PgMux(
       refresh = Refresh.EACH_TEST,
       serverConfig = "work_mem=4100kB",

@@ -2,7 +2,10 @@ package io.pgmux.junit5.internal.refresh;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Collection;
+import java.sql.PreparedStatement;
 
 /**
  * A few superuser connections to the database {@code postgres} of one server, reused: opening a
@@ -31,7 +34,7 @@ final class AdminPool implements AutoCloseable {
     if (connection == null || connection.isClosed()) {
       connection = admin.connect("postgres");
       if (setup != null) {
-        TemplateManager.execute(connection, setup);
+        Sql.execute(connection, setup);
       }
     }
     return new Lease(connection);
@@ -61,6 +64,45 @@ final class AdminPool implements AutoCloseable {
       if (!keep) {
         closeQuietly(connection);
       }
+    }
+  }
+
+  /**
+   * Ends every session on {@code databases} and waits, at most {@code timeout}, until the server
+   * shows none, so clients see their connections closed before the caller goes on.
+   */
+  void endSessions(Collection<String> databases, Duration timeout) {
+    if (databases.isEmpty()) {
+      return;
+    }
+    String[] names = databases.toArray(String[]::new);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (AdminPool.Lease lease = lease();
+        PreparedStatement terminate =
+            lease.connection().prepareStatement(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    + " WHERE datname = ANY (?) AND pid <> pg_backend_pid()");
+        PreparedStatement count =
+            lease.connection().prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = ANY (?) AND pid <> pg_backend_pid()")) {
+      terminate.setArray(1, lease.connection().createArrayOf("text", names));
+      if (Sql.single(terminate) == 0) {
+        return;
+      }
+      count.setArray(1, lease.connection().createArrayOf("text", names));
+      // A terminated backend leaves pg_stat_activity as it exits, within milliseconds. The
+      // server's own wait (pg_terminate_backend with a timeout) polls every 100 ms, too slow here.
+      while (Sql.single(count) > 0) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "pgMux: sessions on " + databases + " did not end within " + timeout.toSeconds() + " s");
+        }
+        Thread.sleep(2);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("pgMux: cannot end the sessions on " + databases + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -9,7 +9,7 @@ final class OptionalTools {
       Class.forName(className, false, loader);
     } catch (ClassNotFoundException | LinkageError e) {
       throw new IllegalStateException(
-          "pgMux: template \"" + step + "\" needs " + artifacts + " on the test classpath: add"
+          "pgmux: template \"" + step + "\" needs " + artifacts + " on the test classpath: add"
               + " them as test dependencies", e);
     }
   }

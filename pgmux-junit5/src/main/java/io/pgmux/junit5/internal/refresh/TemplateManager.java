@@ -130,7 +130,7 @@ public final class TemplateManager implements AutoCloseable {
       }
       existing = mine;
     }
-    return await(existing, "template for " + owner);
+    return Sql.await(existing, "template for " + owner, TIMEOUT);
   }
 
   private Template prepare(Key key, ClassLoader loader) {
@@ -138,7 +138,7 @@ public final class TemplateManager implements AutoCloseable {
     try {
       ensureRole(key.owner());
       try (AdminPool.Lease lease = lease()) {
-        execute(lease.connection(), "CREATE DATABASE " + quote(name) + " OWNER " + quote(key.owner()) + strategyClause());
+        Sql.execute(lease.connection(), "CREATE DATABASE " + Sql.quote(name) + " OWNER " + Sql.quote(key.owner()) + strategyClause());
       }
       created.add(name);
       for (TemplateSource source : key.sources()) {
@@ -147,7 +147,7 @@ public final class TemplateManager implements AutoCloseable {
         } catch (Exception e) {
           dropLater(List.of(name));
           throw new IllegalStateException(
-              "pgMux: template \"" + source.describe() + "\" for user \"" + key.owner() + "\" on "
+              "pgmux: template \"" + source.describe() + "\" for user \"" + key.owner() + "\" on "
                   + server + " failed: " + message(e), e);
         }
       }
@@ -157,12 +157,12 @@ public final class TemplateManager implements AutoCloseable {
       // Sessions the sources left would make CREATE DATABASE wait up to 5 s for them to go.
       endSessions(List.of(name));
       try (AdminPool.Lease lease = lease()) {
-        execute(lease.connection(), "ALTER DATABASE " + quote(name) + " WITH ALLOW_CONNECTIONS false");
+        Sql.execute(lease.connection(), "ALTER DATABASE " + Sql.quote(name) + " WITH ALLOW_CONNECTIONS false");
       }
       return new Template(name, key.owner(), key.sources());
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "pgMux: cannot prepare a database for user \"" + key.owner() + "\" on " + server + ": "
+          "pgmux: cannot prepare a database for user \"" + key.owner() + "\" on " + server + ": "
               + e.getMessage(), e);
     }
   }
@@ -170,7 +170,7 @@ public final class TemplateManager implements AutoCloseable {
   private Connection asOwner(String database, String owner) throws SQLException {
     Connection connection = admin.connect(database);
     try {
-      execute(connection, "SET ROLE " + quote(owner));
+      Sql.execute(connection, "SET ROLE " + Sql.quote(owner));
       return connection;
     } catch (SQLException e) {
       connection.close();
@@ -194,12 +194,12 @@ public final class TemplateManager implements AutoCloseable {
       }
       queue.add(cloneAsync(template));
     }
-    return await(next, "a clone of " + template.name());
+    return Sql.await(next, "a clone of " + template.name(), TIMEOUT);
   }
 
   private CompletableFuture<String> cloneAsync(Template template) {
     if (closed) {
-      return CompletableFuture.failedFuture(new IllegalStateException("pgMux: " + server + " is closed"));
+      return CompletableFuture.failedFuture(new IllegalStateException("pgmux: " + server + " is closed"));
     }
     return CompletableFuture.supplyAsync(() -> cloneNow(template), cloner);
   }
@@ -207,15 +207,15 @@ public final class TemplateManager implements AutoCloseable {
   private String cloneNow(Template template) {
     String name = name("db", template.owner());
     try (AdminPool.Lease lease = lease()) {
-      execute(
+      Sql.execute(
           lease.connection(),
-          "CREATE DATABASE " + quote(name) + " TEMPLATE " + quote(template.name()) + " OWNER "
-              + quote(template.owner()) + strategyClause());
+          "CREATE DATABASE " + Sql.quote(name) + " TEMPLATE " + Sql.quote(template.name()) + " OWNER "
+              + Sql.quote(template.owner()) + strategyClause());
       created.add(name);
       return name;
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "pgMux: cannot clone " + template.name() + " on " + server + ": " + e.getMessage(), e);
+          "pgmux: cannot clone " + template.name() + " on " + server + ": " + e.getMessage(), e);
     }
   }
 
@@ -224,38 +224,7 @@ public final class TemplateManager implements AutoCloseable {
    * their connections closed before the caller goes on.
    */
   public void endSessions(Collection<String> databases) {
-    if (databases.isEmpty()) {
-      return;
-    }
-    String[] names = databases.toArray(String[]::new);
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    try (AdminPool.Lease lease = lease();
-        PreparedStatement terminate =
-            lease.connection().prepareStatement(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                    + " WHERE datname = ANY (?) AND pid <> pg_backend_pid()");
-        PreparedStatement count =
-            lease.connection().prepareStatement(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = ANY (?) AND pid <> pg_backend_pid()")) {
-      terminate.setArray(1, lease.connection().createArrayOf("text", names));
-      if (single(terminate) == 0) {
-        return;
-      }
-      count.setArray(1, lease.connection().createArrayOf("text", names));
-      // A terminated backend leaves pg_stat_activity as it exits, within milliseconds. The
-      // server's own wait (pg_terminate_backend with a timeout) polls every 100 ms, too slow here.
-      while (single(count) > 0) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "pgMux: sessions on " + databases + " did not end within " + TIMEOUT.toSeconds() + " s");
-        }
-        Thread.sleep(2);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("pgMux: cannot end the sessions on " + databases + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    pool.endSessions(databases, TIMEOUT);
   }
 
   /** Drops {@code databases} in the background, ending any session still on them. */
@@ -275,10 +244,10 @@ public final class TemplateManager implements AutoCloseable {
   private void drop(String name) {
     try (AdminPool.Lease lease = lease()) {
       if (version >= 13) {
-        execute(lease.connection(), "DROP DATABASE IF EXISTS " + quote(name) + " WITH (FORCE)");
+        Sql.execute(lease.connection(), "DROP DATABASE IF EXISTS " + Sql.quote(name) + " WITH (FORCE)");
       } else {
         endSessions(List.of(name));
-        execute(lease.connection(), "DROP DATABASE IF EXISTS " + quote(name));
+        Sql.execute(lease.connection(), "DROP DATABASE IF EXISTS " + Sql.quote(name));
       }
       created.remove(name);
     } catch (SQLException | RuntimeException e) {
@@ -300,7 +269,7 @@ public final class TemplateManager implements AutoCloseable {
         }
       }
       try {
-        execute(lease.connection(), "CREATE ROLE " + quote(role) + " LOGIN");
+        Sql.execute(lease.connection(), "CREATE ROLE " + Sql.quote(role) + " LOGIN");
       } catch (SQLException e) {
         // Another class created it meanwhile: 42710 duplicate_object, or 23505 from the catalog.
         if (!"42710".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
@@ -313,10 +282,10 @@ public final class TemplateManager implements AutoCloseable {
   /** Lets {@code user}, who does not own {@code database}, do everything in it. */
   public void grantAll(String database, String user) throws SQLException {
     try (AdminPool.Lease lease = lease()) {
-      execute(lease.connection(), "GRANT ALL ON DATABASE " + quote(database) + " TO " + quote(user));
+      Sql.execute(lease.connection(), "GRANT ALL ON DATABASE " + Sql.quote(database) + " TO " + Sql.quote(user));
     }
     try (Connection inside = admin.connect(database)) {
-      execute(inside, "GRANT ALL ON SCHEMA public TO " + quote(user));
+      Sql.execute(inside, "GRANT ALL ON SCHEMA public TO " + Sql.quote(user));
     }
   }
 
@@ -381,30 +350,6 @@ public final class TemplateManager implements AutoCloseable {
     return prefix + base.substring(0, Math.min(base.length(), 63 - prefix.length()));
   }
 
-  private static <T> T await(CompletableFuture<T> future, String what) {
-    try {
-      return future.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (ExecutionException | CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new IllegalStateException("pgMux: " + what + " failed: " + cause, cause);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("pgMux: " + what + " took over " + TIMEOUT.toSeconds() + " s", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("pgMux: interrupted waiting for " + what, e);
-    }
-  }
-
-  private static long single(PreparedStatement statement) throws SQLException {
-    try (ResultSet rows = statement.executeQuery()) {
-      rows.next();
-      return rows.getLong(1);
-    }
-  }
-
   private static String message(Throwable e) {
     List<String> parts = new ArrayList<>();
     for (Throwable t = e; t != null && parts.size() < 3; t = t.getCause()) {
@@ -416,17 +361,6 @@ public final class TemplateManager implements AutoCloseable {
     return parts.isEmpty() ? e.toString() : String.join(": ", parts);
   }
 
-  static void execute(Connection connection, String sql) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
-  }
-
-  static String quote(String identifier) {
-    return "\"" + identifier.replace("\"", "\"\"") + "\"";
-  }
-
-  /** Returns a pooled superuser connection to the database postgres; close it to return it. */
   AdminPool.Lease lease() throws SQLException {
     return pool.lease();
   }
@@ -457,12 +391,12 @@ public final class TemplateManager implements AutoCloseable {
     List<String> trash = new ArrayList<>();
     try (AdminPool.Lease lease = lease()) {
       for (String name : foreign) {
-        execute(lease.connection(), "ALTER DATABASE " + quote(name) + " WITH ALLOW_CONNECTIONS false");
+        Sql.execute(lease.connection(), "ALTER DATABASE " + Sql.quote(name) + " WITH ALLOW_CONNECTIONS false");
       }
       endSessions(foreign);
       for (String name : foreign) {
         String old = trashName();
-        execute(lease.connection(), "ALTER DATABASE " + quote(name) + " RENAME TO " + quote(old));
+        Sql.execute(lease.connection(), "ALTER DATABASE " + Sql.quote(name) + " RENAME TO " + Sql.quote(old));
         trash.add(old);
       }
     } catch (SQLException e) {

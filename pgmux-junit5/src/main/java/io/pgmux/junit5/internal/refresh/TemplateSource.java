@@ -48,7 +48,7 @@ public sealed interface TemplateSource {
     String value = Objects.requireNonNull(declaration, "declaration").trim();
     if (value.isEmpty()) {
       throw new IllegalArgumentException(
-          "pgMux: an empty template: name an SQL script (\"classpath:db/schema.sql\"), Flyway"
+          "pgmux: an empty template: name an SQL script (\"classpath:db/schema.sql\"), Flyway"
               + " locations (\"flyway:db/migration\") or a Liquibase changelog"
               + " (\"liquibase:db/changelog.xml\")");
     }

@@ -106,13 +106,13 @@ public final class TenantDatabases implements AutoCloseable {
         if (inPlace) {
           String old = manager.trashName();
           // One implicit transaction: the declared name is never missing, and never two databases.
-          TemplateManager.execute(
+          Sql.execute(
               admin,
               "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_database WHERE datname = "
-                  + literal(unit.name()) + ") THEN ALTER DATABASE " + TemplateManager.quote(unit.name())
-                  + " RENAME TO " + TemplateManager.quote(old) + "; END IF; END $$;"
-                  + " ALTER DATABASE " + TemplateManager.quote(clone) + " RENAME TO "
-                  + TemplateManager.quote(unit.name()));
+                  + Sql.literal(unit.name()) + ") THEN ALTER DATABASE " + Sql.quote(unit.name())
+                  + " RENAME TO " + Sql.quote(old) + "; END IF; END $$;"
+                  + " ALTER DATABASE " + Sql.quote(clone) + " RENAME TO "
+                  + Sql.quote(unit.name()));
           trash.add(old);
           manager.renamed(clone, unit.name());
           current.put(unit, unit.name());
@@ -138,7 +138,7 @@ public final class TenantDatabases implements AutoCloseable {
     try (AdminPool.Lease lease = manager.lease()) {
       Connection admin = lease.connection();
       for (String name : databases) {
-        TemplateManager.execute(admin, "ALTER DATABASE " + TemplateManager.quote(name) + " WITH ALLOW_CONNECTIONS false");
+        Sql.execute(admin, "ALTER DATABASE " + Sql.quote(name) + " WITH ALLOW_CONNECTIONS false");
       }
     } catch (SQLException e) {
       throw new IllegalStateException("pgmux: cannot close " + databases + " on " + manager + ": " + e.getMessage(), e);
@@ -160,9 +160,5 @@ public final class TenantDatabases implements AutoCloseable {
       retire(names);
       manager.dropLater(names);
     }
-  }
-
-  private static String literal(String value) {
-    return "'" + value.replace("'", "''") + "'";
   }
 }
