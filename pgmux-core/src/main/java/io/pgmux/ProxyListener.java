@@ -12,7 +12,10 @@ public interface ProxyListener {
   /** Called when a routed client has been connected to its backend. */
   default void sessionStarted(SessionInfo session) {}
 
-  /** Called once when a session that {@link #sessionStarted started} has ended, with final counts. */
+  /**
+   * Called once when a session that {@link #sessionStarted started} has ended, with its final byte
+   * counts and its {@link SessionInfo#endedAt() end time}.
+   */
   default void sessionEnded(SessionInfo session) {}
 
   /**

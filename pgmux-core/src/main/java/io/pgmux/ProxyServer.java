@@ -1,11 +1,15 @@
 package io.pgmux;
 
+import io.pgmux.internal.metrics.MetricsEndpoint;
+import io.pgmux.internal.metrics.ProxyMetrics;
 import io.pgmux.internal.proxy.ProxyEngine;
 import io.pgmux.internal.proxy.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -40,6 +44,10 @@ public final class ProxyServer implements AutoCloseable {
   private int eventLoops = Runtime.getRuntime().availableProcessors();
   private int routerThreads = 32;
   private ProxyListener listener;
+  private Duration idleSessionTimeout;
+  private InetSocketAddress metricsListen;
+  private Path unixDirectory;
+  private volatile MetricsEndpoint metrics;
   private volatile ProxyEngine engine;
   private volatile boolean closed;
 
@@ -119,6 +127,23 @@ public final class ProxyServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Ends sessions that wait for their client, outside a transaction, for longer than {@code
+   * timeout}, as PostgreSQL's {@code idle_session_timeout} does: the client gets a FATAL {@code
+   * ErrorResponse} with SQLSTATE 57P05, then the proxy closes both connections. A query that runs
+   * long, or an open transaction, is not idle. Off by default; {@link Duration#ZERO} turns it off.
+   */
+  public ProxyServer withIdleSessionTimeout(Duration timeout) {
+    checkNotStarted();
+    Objects.requireNonNull(timeout, "idle session timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "idle session timeout " + timeout + " is negative: use a positive duration, or ZERO for none");
+    }
+    this.idleSessionTimeout = timeout.isZero() ? null : timeout;
+    return this;
+  }
+
   /** Sets how many I/O threads move bytes (default: one per available processor). */
   public ProxyServer withEventLoops(int eventLoops) {
     checkNotStarted();
@@ -147,6 +172,76 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
+   * Also listens on a Unix-domain socket in {@code directory}, named as PostgreSQL names its own:
+   * {@code directory/.s.PGSQL.PORT}, where PORT is the TCP port the proxy listens on (the one
+   * picked, for port 0). So {@code psql -h directory -p PORT} and clients that look in a socket
+   * directory reach the proxy; {@code null} (the default) listens on TCP only.
+   *
+   * <p>A client on the socket is routed as a TCP client is; its {@link RouteRequest#clientAddress()
+   * clientAddress} and {@link SessionInfo#clientAddress()} are the unresolved address {@code
+   * local}, port 0 (PostgreSQL's {@code [local]}). If a server answers on the socket file at start,
+   * start fails; a file nobody answers on is left over from a process that died, and is replaced.
+   * {@link #close()} removes the file.
+   */
+  public ProxyServer withUnixSocket(Path directory) {
+    checkNotStarted();
+    this.unixDirectory = directory;
+    return this;
+  }
+
+  /**
+   * Returns the Unix-domain socket file the proxy listens on.
+   *
+   * @throws IllegalStateException before {@link #start()}, or if there is none
+   */
+  public Path unixSocket() {
+    Path socket = running().unixSocket();
+    if (socket == null) {
+      throw new IllegalStateException(
+          "no Unix-domain socket: call withUnixSocket(directory) before start()");
+    }
+    return socket;
+  }
+
+  /**
+   * Serves Prometheus metrics at {@code http://ADDRESS/metrics} while the proxy runs, on a port of
+   * their own ({@code host:port}, {@code [ipv6]:port} or {@code :port}; port 0 picks a free one,
+   * which {@link #metricsAddress()} tells). The endpoint is plain HTTP without authentication:
+   * bind it to loopback or a network you trust. The metrics are {@code pgmux_sessions_active},
+   * {@code pgmux_sessions_total}, {@code pgmux_client_connections_active}, {@code
+   * pgmux_client_connections_total}, {@code pgmux_refusals_total{sqlstate}}, {@code
+   * pgmux_bytes_received_total{side="client"|"backend"}}, {@code pgmux_cancels_forwarded_total}
+   * and the histograms {@code pgmux_router_duration_seconds} and {@code
+   * pgmux_backend_connect_duration_seconds}; {@code null} turns metrics off (the default).
+   *
+   * @throws IllegalArgumentException if the address cannot be parsed
+   */
+  public ProxyServer withMetrics(String address) {
+    return withMetrics(address == null ? null : parseAddress("metrics address", address));
+  }
+
+  /** Serves Prometheus metrics on {@code address}, as {@link #withMetrics(String)} does. */
+  public ProxyServer withMetrics(InetSocketAddress address) {
+    checkNotStarted();
+    this.metricsListen = address;
+    return this;
+  }
+
+  /**
+   * Returns the address the metrics endpoint listens on.
+   *
+   * @throws IllegalStateException before {@link #start()}, or if metrics are off
+   */
+  public InetSocketAddress metricsAddress() {
+    running();
+    MetricsEndpoint endpoint = metrics;
+    if (endpoint == null) {
+      throw new IllegalStateException("metrics are off: call withMetrics(address) before start()");
+    }
+    return endpoint.address();
+  }
+
+  /**
    * Binds the listening socket and starts serving; returns once clients can connect.
    *
    * @return this proxy
@@ -158,10 +253,25 @@ public final class ProxyServer implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("proxy was closed; create a new one");
     }
+    // Metrics: bound first, so that a taken port fails the start before clients can connect;
+    // they time the router and hear every event before the configured listener does.
+    Router routing = router;
+    ProxyListener listening = listener == null ? null : new EndStamping(listener);
+    if (metricsListen != null) {
+      ProxyMetrics proxyMetrics = new ProxyMetrics(listening);
+      routing = proxyMetrics.timed(router);
+      listening = proxyMetrics;
+      try {
+        metrics = MetricsEndpoint.start(metricsListen, () -> proxyMetrics.scrape(stats()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "cannot serve metrics on " + metricsListen + ": " + e.getMessage(), e);
+      }
+    }
     Settings settings =
         new Settings(
             listen,
-            router,
+            routing,
             tls == null ? null : () -> tls.newServerEngine(),
             tls != null && tls.isRequired(),
             startupTimeout,
@@ -171,10 +281,13 @@ public final class ProxyServer implements AutoCloseable {
             maxConnectionsPerBackend,
             eventLoops,
             routerThreads,
-            listener);
+            listening,
+            null,
+            idleSessionTimeout);
     try {
-      engine = ProxyEngine.start(settings);
+      engine = ProxyEngine.start(settings, unixDirectory);
     } catch (IOException e) {
+      closeMetrics();
       throw new UncheckedIOException("cannot listen on " + listen + ": " + e.getMessage(), e);
     }
     return this;
@@ -214,14 +327,25 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting clients, ends every session and frees the port and threads. Clients still
-   * starting up are sent SQLSTATE 57P01; established sessions are disconnected.
+   * Stops accepting clients, ends every session and frees the port and threads. A client is sent
+   * a FATAL {@code ErrorResponse} with SQLSTATE 57P01 wherever that cannot corrupt its stream:
+   * while it is still starting up, and in a session that is between two of the backend's
+   * messages (an idle session, say). A session in the middle of a message is disconnected
+   * without one.
    */
   @Override
   public synchronized void close() {
     closed = true;
+    closeMetrics();
     if (engine != null) {
       engine.close();
+    }
+  }
+
+  private void closeMetrics() {
+    MetricsEndpoint endpoint = metrics;
+    if (endpoint != null) {
+      endpoint.close();
     }
   }
 
@@ -248,11 +372,16 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   static InetSocketAddress parseListen(String listen) {
-    Objects.requireNonNull(listen, "listen");
+    return parseAddress("listen address", listen);
+  }
+
+  /** Parses {@code host:port}, {@code [ipv6]:port} or {@code :port}; {@code what} names it in errors. */
+  static InetSocketAddress parseAddress(String what, String listen) {
+    Objects.requireNonNull(listen, what);
     int colon = listen.lastIndexOf(':');
     if (colon < 0) {
       throw new IllegalArgumentException(
-          "listen address \"" + listen + "\" has no port: use host:port or :port");
+          what + " \"" + listen + "\" has no port: use host:port or :port");
     }
     String host = listen.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
@@ -263,12 +392,30 @@ public final class ProxyServer implements AutoCloseable {
       port = Integer.parseInt(listen.substring(colon + 1));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          "listen address \"" + listen + "\": port is not a number", e);
+          what + " \"" + listen + "\": port is not a number", e);
     }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException(
-          "listen address \"" + listen + "\": port " + port + " is outside 0..65535");
+          what + " \"" + listen + "\": port " + port + " is outside 0..65535");
     }
     return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+  }
+
+  /** Stamps the end time on sessions as they are reported ended, for {@link SessionInfo#endedAt}. */
+  private record EndStamping(ProxyListener listener) implements ProxyListener {
+    @Override
+    public void sessionStarted(SessionInfo session) {
+      listener.sessionStarted(session);
+    }
+
+    @Override
+    public void sessionEnded(SessionInfo session) {
+      listener.sessionEnded(session.endedAt() != null ? session : session.ended(Instant.now()));
+    }
+
+    @Override
+    public void clientRefused(RouteRequest request, String sqlState, String message) {
+      listener.clientRefused(request, sqlState, message);
+    }
   }
 }

@@ -13,7 +13,8 @@ import java.util.Objects;
  *     none is the user name, and so it is here
  * @param parameters every startup parameter as sent, {@code user} and {@code database} included,
  *     in the client's order; unmodifiable
- * @param clientAddress the client's socket address
+ * @param clientAddress the client's socket address; for a client on the proxy's Unix-domain socket,
+ *     which has none, the unresolved address {@code local}, port 0
  * @param tls whether the client connected over TLS
  * @param serverName the host name the client named in TLS SNI, or {@code null} without TLS or SNI
  */

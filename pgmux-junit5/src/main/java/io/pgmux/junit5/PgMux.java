@@ -35,7 +35,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * only its own databases there. Roles belong to the whole server and stay for later classes. In an embedded server the
  * extension creates each route's backend user (the route's {@code backendUser}, else its {@code
  * user}) as a login role, and the route's database (else a database named after that user, as
- * PostgreSQL defaults to), owned by that user; so {@code jdbcUrl("alice")} just works.
+ * PostgreSQL defaults to), owned by that user; so {@code jdbcUrl("alice")} just works. Such a
+ * user is no superuser: it cannot create databases, roles or untrusted extensions. The servers'
+ * superuser is {@code postgres}, without a password; {@link PgMuxProxy#backendJdbcUrl} logs in
+ * as it, and {@link #init()} scripts run as it.
  *
  * <p><b>Templates and refresh.</b> A route's {@link Route#template() template} (SQL scripts, Flyway
  * or Liquibase migrations) fills a template database once per JVM and server; the class's
@@ -94,4 +97,15 @@ public @interface PgMux {
    * {@link Refresh#EACH_TEST}.
    */
   Refresh refresh() default Refresh.NEVER;
+
+  /**
+   * SQL scripts, as classpath resources such as {@code "/init.sql"}, run once in each embedded
+   * server when it has started, before its routes' databases are created and before any test
+   * sees it. They run as the superuser {@code postgres} in the database {@code template1}, so
+   * what they create there (schemas, tables, extensions) is in every database pgMux creates
+   * afterwards; roles they create belong to the whole server. Objects they create belong to the
+   * superuser: grant the routed users what tests need. A script may hold several statements.
+   * Backends given by fields are not touched.
+   */
+  String[] init() default {};
 }

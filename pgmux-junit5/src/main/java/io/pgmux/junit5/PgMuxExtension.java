@@ -2,16 +2,22 @@ package io.pgmux.junit5;
 
 import io.pgmux.BackendConfig;
 import io.pgmux.TlsConfig;
+import io.pgmux.junit5.internal.InitStep;
 import io.pgmux.junit5.internal.Lifecycle;
 import io.pgmux.junit5.internal.ProxyHandle;
 import io.pgmux.junit5.internal.RouteSpec;
 import io.pgmux.junit5.internal.Setup;
 import io.pgmux.junit5.internal.refresh.TemplateSource;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -39,13 +45,25 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@code @PgMux}.
  *
  * <p>The configuration is fixed by {@link Builder#build()}. An instance may be shared by several
- * classes; each class still gets its own proxy.
+ * classes, also running in parallel; each class still gets its own proxy, and {@link #proxy()}
+ * returns the one of the class running on the calling thread.
  */
-public final class PgMuxExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+public final class PgMuxExtension
+    implements BeforeAllCallback,
+        BeforeEachCallback,
+        AfterEachCallback,
+        AfterAllCallback,
+        ParameterResolver {
   private final Setup setup;
   private final Lifecycle lifecycle = new Lifecycle(this::placement);
-  // The running proxy of the class that started last; for proxy() only.
-  private volatile ProxyHandle current;
+  /** The proxies running now, with how many class and test scopes use each. */
+  private final Map<ProxyHandle, Integer> running = new ConcurrentHashMap<>();
+  /**
+   * The proxies of the scopes (class, nested class, test) running on each thread, innermost
+   * first. JUnit runs a scope's callbacks and methods on one thread, and a thread that runs
+   * another class's work meanwhile finishes it before returning, so scopes nest per thread.
+   */
+  private final ThreadLocal<Deque<ProxyHandle>> bound = ThreadLocal.withInitial(ArrayDeque::new);
 
   private PgMuxExtension(Setup setup) {
     this.setup = setup;
@@ -57,31 +75,67 @@ public final class PgMuxExtension implements BeforeAllCallback, BeforeEachCallba
   }
 
   /**
-   * Returns the running proxy, for use in fields and static methods where parameters cannot be
-   * injected.
+   * Returns the proxy of the class running on the calling thread, for use where parameters cannot
+   * be injected (such as a Spring {@code @DynamicPropertySource} method). On a thread of its own,
+   * it returns the proxy if only one class using this instance runs.
    *
-   * @throws IllegalStateException before the class has started it
+   * @throws IllegalStateException if no class using this instance runs, or several do and the
+   *     calling thread runs none of them
    */
   public PgMuxProxy proxy() {
-    ProxyHandle running = current;
-    if (running == null) {
-      throw new IllegalStateException(
-          "pgmux: the proxy starts with the test class: call proxy() from @BeforeAll, a test or"
-              + " later, or take a PgMuxProxy parameter");
+    ProxyHandle mine = bound.get().peek();
+    if (mine != null) {
+      return mine;
     }
-    return running;
+    List<ProxyHandle> now = List.copyOf(running.keySet());
+    if (now.size() == 1) {
+      return now.get(0);
+    }
+    if (now.isEmpty()) {
+      throw new IllegalStateException(
+          "pgmux: the proxy runs while its test class runs: call proxy() from @BeforeAll, a test"
+              + " or later, or take a PgMuxProxy parameter");
+    }
+    throw new IllegalStateException(
+        "pgmux: this PgMuxExtension runs " + now.size() + " proxies at once " + now
+            + ", and proxy() was called on a thread that runs none of their classes: call it"
+            + " on the test's thread, take a PgMuxProxy parameter, or give each class its own"
+            + " PgMuxExtension");
   }
 
   @Override
   public void beforeAll(ExtensionContext context) {
     lifecycle.beforeAll(context);
-    current = lifecycle.handle(context);
+    enter(lifecycle.handle(context));
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    current = lifecycle.handle(context);
-    lifecycle.beforeEach(context);
+    enter(lifecycle.beforeEach(context));
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    lifecycle.afterEach(context).ifPresent(this::leave);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    lifecycle.existing(context).ifPresent(this::leave);
+  }
+
+  private void enter(ProxyHandle handle) {
+    running.merge(handle, 1, Integer::sum);
+    bound.get().push(handle);
+  }
+
+  private void leave(ProxyHandle handle) {
+    running.computeIfPresent(handle, (h, scopes) -> scopes == 1 ? null : scopes - 1);
+    Deque<ProxyHandle> scopes = bound.get();
+    scopes.remove(handle);
+    if (scopes.isEmpty()) {
+      bound.remove();
+    }
   }
 
   @Override
@@ -111,6 +165,7 @@ public final class PgMuxExtension implements BeforeAllCallback, BeforeEachCallba
     private final Map<String, Object> backends = new LinkedHashMap<>();
     private final Map<String, String> serverConfig = new LinkedHashMap<>();
     private final Map<String, List<TemplateSource>> templates = new LinkedHashMap<>();
+    private final Map<String, List<InitStep>> init = new LinkedHashMap<>();
     private String postgresVersion = "";
     private Refresh refresh = Refresh.NEVER;
     private TlsConfig tls;
@@ -206,9 +261,44 @@ public final class PgMuxExtension implements BeforeAllCallback, BeforeEachCallba
       return this;
     }
 
+    /**
+     * Runs the SQL script at classpath resource {@code script} in every embedded server when it
+     * has started, as {@link PgMux#init()} does.
+     */
+    public Builder init(String script) {
+      return step(Setup.ALL_BACKENDS, new InitStep.Script(Objects.requireNonNull(script, "script")));
+    }
+
+    /**
+     * Runs the SQL script at classpath resource {@code script} in the embedded server of {@code
+     * backend} when it has started, after the steps for every server, as {@link PgMux#init()}
+     * describes. The backend must be an embedded server.
+     */
+    public Builder initBackend(String backend, String script) {
+      return step(
+          Objects.requireNonNull(backend, "backend"),
+          new InitStep.Script(Objects.requireNonNull(script, "script")));
+    }
+
+    /**
+     * Runs {@code init} in the embedded server of {@code backend} when it has started, in the
+     * order given with its scripts. The backend must be an embedded server.
+     */
+    public Builder initBackend(String backend, BackendInit init) {
+      return step(
+          Objects.requireNonNull(backend, "backend"),
+          new InitStep.Callback(Objects.requireNonNull(init, "init")));
+    }
+
+    private Builder step(String backend, InitStep step) {
+      init.computeIfAbsent(backend, name -> new ArrayList<>()).add(step);
+      return this;
+    }
+
     /** Returns the extension; routes are validated when a class starts it. */
     public PgMuxExtension build() {
-      return new PgMuxExtension(new Setup(routes, backends, postgresVersion, serverConfig, tls, refresh, templates));
+      return new PgMuxExtension(
+          new Setup(routes, backends, postgresVersion, serverConfig, tls, init, refresh, templates));
     }
   }
 }

@@ -1,5 +1,5 @@
 /**
- * JUnit 5 support for pgmux: {@link io.pgmux.junit5.PgMux @PgMux} (or {@link
+ * JUnit 5 support for pgMux: {@link io.pgmux.junit5.PgMux @PgMux} (or {@link
  * io.pgmux.junit5.PgMuxExtension}) runs a proxy per test class, with embedded PostgreSQL servers
  * as default backends, and injects its {@link io.pgmux.junit5.PgMuxProxy} handle. The {@code
  * internal} package is not API.

@@ -50,6 +50,55 @@ class MisconfigurationIT {
   }
 
   @Test
+  void misspeltServerSettingFailsAtOnceQuotingTheServer() {
+    long started = System.nanoTime();
+    assertClassFails(
+        MisspeltServerSetting.class,
+        "embedded PostgreSQL for backend \"tenant_a\"",
+        "refused to start: FATAL: unrecognized configuration parameter \"max_conections\"",
+        "{max_conections=50}",
+        "fix the setting's name or value");
+    // initdb (or copying the template) and the failed start; zonky alone would wait 120 s.
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(30));
+  }
+
+  @Test
+  void misspeltBackendNameNextToABackendField() {
+    assertClassFails(
+        MisspeltBackend.class,
+        "names backend \"tennat_a\", which no field or builder backend declares",
+        "\"tenant_a\" is declared (field MisspeltBackend.a",
+        "Fix the route's backend name");
+  }
+
+  @Test
+  void missingInitScriptFailsBeforeAnyServerStarts() {
+    assertClassFails(
+        MissingInitScript.class,
+        "init script \"/no/such/script.sql\" of " + MissingInitScript.class.getName()
+            + " is not on the classpath",
+        "src/test/resources");
+  }
+
+  @Test
+  void failingInitQuotesPostgres() {
+    assertClassFails(
+        FailingInit.class,
+        "pgmux: BackendInit ",
+        "failed in embedded PostgreSQL \"db\"",
+        "database \"template1\"",
+        "no_such_table");
+  }
+
+  @Test
+  void initScriptForABackendThatIsNotEmbedded() {
+    assertClassFails(
+        InitForGivenBackend.class,
+        "an init script of " + InitForGivenBackend.class.getName() + " is for backend \"db\"",
+        "init scripts run only in the embedded servers pgMux creates");
+  }
+
+  @Test
   void postgresVersionWithoutBinaries() {
     assertClassFails(
         MissingVersion.class,
@@ -172,6 +221,53 @@ class MisconfigurationIT {
 
   @PgMux(routes = @Route(user = "alice", backend = "tenant_a"), serverConfig = "fsync")
   static class BadServerConfig {
+    @Test
+    void never() {}
+  }
+
+  @PgMux(routes = @Route(user = "alice", backend = "tenant_a"), serverConfig = "max_conections=50")
+  static class MisspeltServerSetting {
+    @Test
+    void never() {}
+  }
+
+  @PgMux(
+      routes = {@Route(user = "alice", backend = "tenant_a"), @Route(user = "bob", backend = "tennat_a")})
+  static class MisspeltBackend {
+    @PgMuxBackend("tenant_a")
+    static BackendConfig a = BackendConfig.of("127.0.0.1", 1);
+
+    @Test
+    void never() {}
+  }
+
+  static class InitForGivenBackend {
+    @RegisterExtension
+    static PgMuxExtension mux =
+        PgMuxExtension.builder()
+            .route("alice", "db")
+            .backend("db", BackendConfig.of("127.0.0.1", 1))
+            .initBackend("db", "/init.sql")
+            .build();
+
+    @Test
+    void never() {}
+  }
+
+  static class FailingInit {
+    @RegisterExtension
+    static PgMuxExtension mux =
+        PgMuxExtension.builder()
+            .route("alice", "db")
+            .initBackend("db", superuser -> InitIT.execute(superuser, "SELECT * FROM no_such_table"))
+            .build();
+
+    @Test
+    void never() {}
+  }
+
+  @PgMux(routes = @Route(user = "alice", backend = "db"), init = "/no/such/script.sql")
+  static class MissingInitScript {
     @Test
     void never() {}
   }

@@ -106,7 +106,10 @@ class TenantIsolationIT {
     }
     mux.removeRoute("carol");
     assertThat(mux.routes()).doesNotContainKey("carol");
-    assertThatThrownBy(() -> DriverManager.getConnection(mux.jdbcUrl("carol")).close())
+    assertThatThrownBy(() -> mux.jdbcUrl("carol"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("user \"carol\" has no route");
+    assertThatThrownBy(() -> DriverManager.getConnection(mux.jdbcUrl("carol", "carol")).close())
         .isInstanceOf(SQLException.class)
         .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("28000"));
     assertThatThrownBy(() -> mux.route("dave", "tenant_z"))

@@ -33,7 +33,7 @@ public final class ContainerBackends {
     Objects.requireNonNull(container, "container");
     if (!container.isRunning()) {
       throw new IllegalStateException(
-          container.getClass().getSimpleName()
+          "pgmux: " + container.getClass().getSimpleName()
               + " is not running: start it first (or let @Testcontainers start it), since its"
               + " mapped port is only known then");
     }
@@ -49,7 +49,7 @@ public final class ContainerBackends {
     List<Integer> ports = container.getExposedPorts();
     if (ports.isEmpty()) {
       throw new IllegalStateException(
-          container.getClass().getSimpleName() + " exposes no port: nothing for pgMux to connect to");
+          "pgmux: " + container.getClass().getSimpleName() + " exposes no port: nothing for pgMux to connect to");
     }
     return ports.get(0);
   }

@@ -111,7 +111,7 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
       }
       return Long.toHexString(hash);
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot read " + code, e);
+      throw new java.io.UncheckedIOException("pgmux: cannot read " + code, e);
     }
   }
 
@@ -121,11 +121,11 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
       Path path =
           Path.of(ProxyServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       if (!Files.exists(path)) {
-        throw new IllegalStateException("pgmux-core is not a file or directory: " + path);
+        throw new IllegalStateException("pgmux: pgmux-core is not a file or directory: " + path);
       }
       return path;
     } catch (URISyntaxException e) {
-      throw new IllegalStateException("cannot locate the pgmux-core jar", e);
+      throw new IllegalStateException("pgmux: cannot locate the pgmux-core jar", e);
     }
   }
 
@@ -148,10 +148,10 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(backend, "backend");
     if (user.isEmpty() || user.contains("=")) {
-      throw new IllegalArgumentException("route user \"" + user + "\" is empty or contains '='");
+      throw new IllegalArgumentException("pgmux: route user \"" + user + "\" is empty or contains '='");
     }
     if (routes.putIfAbsent(user, new Route(backend, backendUser, database)) != null) {
-      throw new IllegalArgumentException("user \"" + user + "\" already has a route");
+      throw new IllegalArgumentException("pgmux: user \"" + user + "\" already has a route");
     }
     dependsOn(backend);
     return self();
@@ -177,10 +177,10 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
   @Override
   protected void configure() {
     if (routes.isEmpty()) {
-      throw new IllegalStateException("PgMuxContainer has no route: add one with withRoute(user, container)");
+      throw new IllegalStateException("pgmux: PgMuxContainer has no route: add one with withRoute(user, container)");
     }
     if (tlsRequired && !tls) {
-      throw new IllegalStateException("withTlsRequired() needs withTls(certificate, key)");
+      throw new IllegalStateException("pgmux: withTlsRequired() needs withTls(certificate, key)");
     }
     // A stopped backend container leaves a cached address that nobody answers: fail fast.
     List<String> command =
@@ -200,13 +200,13 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
     JdbcDatabaseContainer<?> backend = route.backend();
     if (backend.getNetwork() == null || !Objects.equals(backend.getNetwork(), getNetwork())) {
       throw new IllegalStateException(
-          "route \"" + user + "\": the backend container and the PgMuxContainer must share a"
+          "pgmux: route \"" + user + "\": the backend container and the PgMuxContainer must share a"
               + " Network: call withNetwork(network) on both");
     }
     List<String> aliases = backend.getNetworkAliases();
     if (aliases.isEmpty()) {
       throw new IllegalStateException(
-          "route \"" + user + "\": the backend container has no network alias: add one with"
+          "pgmux: route \"" + user + "\": the backend container has no network alias: add one with"
               + " withNetworkAliases(...)");
     }
     String backendUser = route.backendUser() != null ? route.backendUser() : backend.getUsername();
@@ -222,7 +222,7 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
   public String getJdbcUrl(String user) {
     Route route = routes.get(user);
     if (route == null) {
-      throw new IllegalArgumentException("user \"" + user + "\" has no route: add it with withRoute");
+      throw new IllegalArgumentException("pgmux: user \"" + user + "\" has no route: add it with withRoute");
     }
     return getJdbcUrl(user, route.database() != null ? route.database() : route.backend().getDatabaseName());
   }

@@ -39,7 +39,11 @@ public final class DockerRequired implements BeforeAllCallback {
                 .listContainersCmd()
                 .withShowAll(true)
                 .withLabelFilter(Map.of(DockerClientFactory.TESTCONTAINERS_LABEL, "true"))
-                .exec())
+                .exec()
+                .stream()
+                // Removed, and the engine is still deleting it: on a busy engine that takes a while.
+                .filter(container -> !"removing".equals(container.getState()))
+                .toList())
         .as("containers left behind by " + context.getDisplayName())
         .isEmpty();
   }

@@ -1,15 +1,13 @@
 package io.pgmux.internal.cli;
 
-import io.pgmux.BackendConfig;
 import io.pgmux.ProxyServer;
 import io.pgmux.StaticRouter;
 import io.pgmux.TlsConfig;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
@@ -23,7 +21,7 @@ public final class Main {
   static final String USAGE =
       String.join(
           "\n",
-          "Usage: java -jar pgmux-core.jar --listen HOST:PORT --route ROUTE [--route ROUTE ...] [options]",
+          "Usage: java -jar pgmux-core.jar --listen HOST:PORT (--route ROUTE ... | --routes-file FILE) [options]",
           "",
           "Routes PostgreSQL clients to backends by the user name they log in with.",
           "",
@@ -31,11 +29,23 @@ public final class Main {
           "  --route USER=[BACKEND_USER@]HOST:PORT[/DB]",
           "                            send USER to HOST:PORT, optionally as BACKEND_USER and to DB;",
           "                            repeat for every user",
+          // Control plane: fallback route, routes file
+          "  --route '*=[BACKEND_USER@]HOST:PORT[/DB]'",
+          "                            fallback for users without a route; without BACKEND_USER@",
+          "                            and /DB it keeps the client's user and database",
+          "  --routes-file FILE        routes, one a line as after --route (# comments); re-read",
+          "                            within two seconds of a change; a bad line keeps the routes",
+          "  --listen-unix DIR         also listen on the Unix-domain socket DIR/.s.PGSQL.PORT, PORT",
+          "                            being --listen's (psql -h DIR -p PORT)",
+          "  --metrics HOST:PORT       serve Prometheus metrics at http://HOST:PORT/metrics",
           "  --tls-cert FILE           PEM certificate chain: clients may use TLS (sslmode=require)",
           "  --tls-key FILE            PEM private key for --tls-cert (PKCS#8, PKCS#1 RSA or SEC1 EC)",
           "  --tls-required            refuse clients that do not use TLS",
           "  --startup-timeout SECONDS time a client has to log in (default 60)",
           "  --connect-timeout SECONDS time to connect to a backend (default 10)",
+          "  --idle-session-timeout SECONDS",
+          "                            end sessions idle outside a transaction this long (FATAL",
+          "                            57P05, as PostgreSQL's idle_session_timeout; default: never)",
           "  --max-connections N       clients served at once (default 10000)",
           "  --event-loops N           threads relaying bytes (default: one per CPU)",
           "  --help                    print this help",
@@ -82,22 +92,47 @@ public final class Main {
       return 0;
     }
     ProxyServer proxy;
+    StaticRouter router = new StaticRouter();
+    // Routes: the command line's, and a routes file's, watched while the proxy runs.
+    RoutesFile routesFile = null;
+    Routes routes = options.routes;
     try {
-      proxy = options.newProxy().start();
+      if (options.routesFile != null) {
+        routesFile = new RoutesFile(options.routesFile, options.routes, router);
+        routes = routesFile.load();
+      } else {
+        options.routes.applyTo(router);
+      }
+      proxy = options.newProxy(router).start();
     } catch (RuntimeException e) {
       err.println("pgmux: " + e.getMessage());
       return 1;
     }
+    if (routesFile != null) {
+      routesFile.watch(Options.ROUTES_FILE_POLL);
+    }
+    if (options.metrics != null) {
+      InetSocketAddress metrics = proxy.metricsAddress();
+      out.println("pgmux: metrics on http://" + hostPort(metrics) + "/metrics");
+    }
+    if (options.listenUnix != null) {
+      // Not "listening on": tools wait for READY, which comes last.
+      out.println("pgmux: Unix-domain socket " + proxy.unixSocket());
+    }
+    RoutesFile watched = routesFile;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  if (watched != null) {
+                    watched.close();
+                  }
                   proxy.close();
                   stopped.countDown();
                 },
                 "pgmux-shutdown"));
-    out.println(READY + proxy.address() + " with " + options.routes.size() + " route(s)");
+    out.println(READY + proxy.address() + " with " + routes.describe());
     out.flush();
     try {
       stopped.await();
@@ -107,18 +142,29 @@ public final class Main {
     return 0;
   }
 
+  private static String hostPort(InetSocketAddress address) {
+    String host = address.getAddress().getHostAddress();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+  }
+
   /** The parsed command line. */
   static final class Options {
     String listen;
-    final Map<String, BackendConfig> routes = new LinkedHashMap<>();
+    final Routes routes = new Routes();
     Path tlsCert;
     Path tlsKey;
     boolean tlsRequired;
     Duration startupTimeout;
     Duration connectTimeout;
+    Duration idleSessionTimeout;
     Integer maxConnections;
     Integer eventLoops;
     boolean help;
+    // Control plane
+    static final Duration ROUTES_FILE_POLL = Duration.ofSeconds(1);
+    Path routesFile;
+    String metrics;
+    Path listenUnix;
 
     static Options parse(List<String> args) {
       Options options = new Options();
@@ -151,7 +197,17 @@ public final class Main {
             options.listen = value;
             break;
           case "--route":
-            parseRoute(value, options.routes);
+            options.routes.add(value);
+            break;
+          // Control plane
+          case "--routes-file":
+            options.routesFile = Path.of(value);
+            break;
+          case "--listen-unix":
+            options.listenUnix = Path.of(value);
+            break;
+          case "--metrics":
+            options.metrics = value;
             break;
           case "--tls-cert":
             options.tlsCert = Path.of(value);
@@ -164,6 +220,9 @@ public final class Main {
             break;
           case "--connect-timeout":
             options.connectTimeout = Duration.ofSeconds(positive(arg, value));
+            break;
+          case "--idle-session-timeout":
+            options.idleSessionTimeout = Duration.ofSeconds(positive(arg, value));
             break;
           case "--max-connections":
             options.maxConnections = positive(arg, value);
@@ -178,8 +237,10 @@ public final class Main {
       if (options.listen == null) {
         throw new IllegalArgumentException("--listen is required");
       }
-      if (options.routes.isEmpty()) {
-        throw new IllegalArgumentException("at least one --route is required");
+      if (options.routes.users().isEmpty()
+          && options.routes.fallback() == null
+          && options.routesFile == null) {
+        throw new IllegalArgumentException("at least one --route or a --routes-file is required");
       }
       if ((options.tlsCert == null) != (options.tlsKey == null)) {
         throw new IllegalArgumentException("--tls-cert and --tls-key go together");
@@ -188,58 +249,6 @@ public final class Main {
         throw new IllegalArgumentException("--tls-required needs --tls-cert and --tls-key");
       }
       return options;
-    }
-
-    /** Parses {@code USER=[BACKEND_USER@]HOST:PORT[/DB]}. */
-    static void parseRoute(String route, Map<String, BackendConfig> routes) {
-      int eq = route.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException(
-            "route \"" + route + "\" is not USER=[BACKEND_USER@]HOST:PORT[/DB]");
-      }
-      String user = route.substring(0, eq);
-      String target = route.substring(eq + 1);
-      String backendUser = null;
-      int at = target.lastIndexOf('@');
-      if (at >= 0) {
-        backendUser = target.substring(0, at);
-        target = target.substring(at + 1);
-      }
-      String database = null;
-      int slash = target.indexOf('/');
-      if (slash >= 0) {
-        database = target.substring(slash + 1);
-        target = target.substring(0, slash);
-      }
-      int colon = target.lastIndexOf(':');
-      if (colon <= 0 || colon == target.length() - 1) {
-        throw new IllegalArgumentException(
-            "route \"" + route + "\": backend \"" + target + "\" is not HOST:PORT");
-      }
-      String host = target.substring(0, colon);
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-      }
-      int port;
-      try {
-        port = Integer.parseInt(target.substring(colon + 1));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("route \"" + route + "\": port is not a number");
-      }
-      if (routes.containsKey(user)) {
-        throw new IllegalArgumentException("user \"" + user + "\" has two routes");
-      }
-      try {
-        routes.put(
-            user,
-            new BackendConfig(
-                host,
-                port,
-                backendUser == null || backendUser.isEmpty() ? null : backendUser,
-                database == null || database.isEmpty() ? null : database));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("route \"" + route + "\": " + e.getMessage());
-      }
     }
 
     private static int positive(String option, String value) {
@@ -254,8 +263,14 @@ public final class Main {
       throw new IllegalArgumentException(option + " " + value + " is not a positive number");
     }
 
-    ProxyServer newProxy() {
-      ProxyServer proxy = new ProxyServer(listen, new StaticRouter(routes));
+    ProxyServer newProxy(StaticRouter router) {
+      ProxyServer proxy = new ProxyServer(listen, router);
+      if (metrics != null) {
+        proxy.withMetrics(metrics);
+      }
+      if (listenUnix != null) {
+        proxy.withUnixSocket(listenUnix);
+      }
       if (tlsCert != null) {
         TlsConfig tls = TlsConfig.pem(tlsCert, tlsKey);
         proxy.withTls(tlsRequired ? tls.required() : tls);
@@ -265,6 +280,9 @@ public final class Main {
       }
       if (connectTimeout != null) {
         proxy.withConnectTimeout(connectTimeout);
+      }
+      if (idleSessionTimeout != null) {
+        proxy.withIdleSessionTimeout(idleSessionTimeout);
       }
       if (maxConnections != null) {
         proxy.withMaxConnections(maxConnections);

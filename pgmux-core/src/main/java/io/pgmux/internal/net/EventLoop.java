@@ -88,6 +88,11 @@ public final class EventLoop implements Executor {
     return timer;
   }
 
+  /** Returns how many timers wait to run. For tests only; call from the loop. */
+  int timersQueued() {
+    return timers.size();
+  }
+
   /** Stops the loop: handlers are told, the selector closed, the thread ends. */
   public void shutdown() {
     closing = true;
@@ -164,14 +169,11 @@ public final class EventLoop implements Executor {
     long now = System.nanoTime();
     Timer next;
     while ((next = timers.peek()) != null) {
-      if (next.cancelled) {
-        timers.poll();
-        continue;
-      }
       if (next.deadline - now > 0) {
         return TimeUnit.NANOSECONDS.toMillis(next.deadline - now) + 1;
       }
       timers.poll();
+      next.cancelled = true; // it ran: a late cancel() has nothing to remove
       try {
         next.task.run();
       } catch (RuntimeException e) {
@@ -182,9 +184,10 @@ public final class EventLoop implements Executor {
   }
 
   /** A scheduled task; {@link #cancel()} from the loop thread only. */
-  public static final class Timer implements Comparable<Timer> {
+  public final class Timer implements Comparable<Timer> {
     final long deadline;
     final Runnable task;
+    /** Cancelled or run: no longer in the queue. */
     boolean cancelled;
 
     Timer(long deadline, Runnable task) {
@@ -192,8 +195,15 @@ public final class EventLoop implements Executor {
       this.task = task;
     }
 
+    /**
+     * Stops the timer and takes it out of the queue at once, so that sessions that come and go
+     * leave no timers (and what they hold) waiting for deadlines far ahead.
+     */
     public void cancel() {
-      cancelled = true;
+      if (!cancelled) {
+        cancelled = true;
+        timers.remove(this);
+      }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.pgmux.internal.net;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /** One connected socket as a session sees it: application bytes in and out, plain or TLS. */
@@ -59,4 +60,42 @@ public abstract class Transport {
   public boolean isTls() {
     return false;
   }
+
+  /**
+   * Returns the interest ops for the socket: {@code wanted} (the session's), plus writing while
+   * bytes are queued and, if {@code handshakeReads}, reading while a handshake waits for the peer;
+   * never reading while {@link #busy()}.
+   */
+  public final int interestOps(int wanted, boolean handshakeReads) {
+    int ops = wanted;
+    if (hasQueuedOutput()) {
+      ops |= SelectionKey.OP_WRITE;
+    }
+    if (handshakeReads && needsRead()) {
+      ops |= SelectionKey.OP_READ;
+    }
+    if (busy()) {
+      ops &= ~SelectionKey.OP_READ; // nothing to do with bytes until the step is back
+    }
+    return ops;
+  }
+
+  /** Returns true once a TLS handshake has completed; a plain socket has none to wait for. */
+  public boolean handshakeDone() {
+    return true;
+  }
+
+  /** Returns the host name the client sent in TLS SNI, or null (always null without TLS). */
+  public String serverName() {
+    return null;
+  }
+
+  /** Called on the loop once work handed off while {@link #busy()} has run. */
+  public void resumed() {}
+
+  /**
+   * Ends the sending side as the protocol under the bytes asks: TLS queues close_notify and tries
+   * once to send it. Call before closing the socket. Never throws.
+   */
+  public void closeOutbound() {}
 }

@@ -16,6 +16,10 @@ public final class FrameTracker {
   private long bodyLeft;
   /** Set on a length below 4: the stream cannot be followed any more. */
   private boolean lost;
+  /** The type byte of the message being followed. */
+  private byte type;
+  /** The status byte of a ReadyForQuery that is the last message so far; 0 otherwise. */
+  private byte readyStatus;
 
   /** Follows {@code bytes} from position to limit; does not move the buffer's position. */
   public void feed(ByteBuffer bytes) {
@@ -23,12 +27,16 @@ public final class FrameTracker {
     int end = bytes.limit();
     while (at < end && !lost) {
       if (bodyLeft > 0) {
+        if (type == BackendMessages.READY_FOR_QUERY && bodyLeft == 1) {
+          readyStatus = bytes.get(at); // ReadyForQuery's one body byte: the transaction status
+        }
         int skip = (int) Math.min(bodyLeft, end - at);
         at += skip;
         bodyLeft -= skip;
       } else if (headerSeen == 0) {
-        headerSeen = 1; // the type byte
-        at++;
+        headerSeen = 1;
+        type = bytes.get(at++);
+        readyStatus = 0;
       } else {
         length = (length << 8) | (bytes.get(at++) & 0xff);
         if (++headerSeen == 5) {
@@ -39,6 +47,45 @@ public final class FrameTracker {
         }
       }
     }
+  }
+
+  /**
+   * Returns the transaction status ({@code I}, {@code T} or {@code E}) if the backend's last
+   * message so far is a complete ReadyForQuery, the backend waiting for the client; else 0.
+   */
+  public byte readyStatus() {
+    return atBoundary() ? readyStatus : 0;
+  }
+
+  /**
+   * Follows {@code bytes} from position up to the end of the current message, or to the limit if
+   * it ends later; returns how many bytes that took. Does not move the buffer's position. Returns
+   * 0 at a boundary.
+   */
+  public int feedToBoundary(ByteBuffer bytes) {
+    int at = bytes.position();
+    int end = bytes.limit();
+    while (at < end && !lost && !atBoundary()) {
+      if (bodyLeft > 0) {
+        int skip = (int) Math.min(bodyLeft, end - at);
+        at += skip;
+        bodyLeft -= skip;
+      } else {
+        length = (length << 8) | (bytes.get(at++) & 0xff); // inside a header: its length word
+        if (++headerSeen == 5) {
+          lost = length < 4;
+          bodyLeft = length - 4L;
+          headerSeen = 0;
+          length = 0;
+        }
+      }
+    }
+    return at - bytes.position();
+  }
+
+  /** Returns whether a length below 4 broke the framing, so boundaries are unknown from here. */
+  public boolean lost() {
+    return lost;
   }
 
   /** Returns whether everything fed so far ends with a complete message. */

@@ -36,6 +36,16 @@ public sealed interface StartupPacket {
       return ByteBuffer.allocate(4 + secretKey.length).putInt(processId).put(secretKey).array();
     }
 
+    /** Encodes this request as a client sends it, length word first. */
+    public ByteBuffer encode() {
+      return ByteBuffer.allocate(12 + secretKey.length)
+          .putInt(12 + secretKey.length)
+          .putInt(CANCEL_REQUEST_CODE)
+          .putInt(processId)
+          .put(secretKey)
+          .flip();
+    }
+
     @Override
     public String toString() {
       return "CancelRequest[processId=" + processId + ", secretKey=<" + secretKey.length + " bytes>]";

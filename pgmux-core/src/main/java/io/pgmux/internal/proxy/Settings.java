@@ -2,6 +2,7 @@ package io.pgmux.internal.proxy;
 
 import io.pgmux.ProxyListener;
 import io.pgmux.Router;
+import io.pgmux.internal.tap.SessionTaps;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -12,6 +13,8 @@ import javax.net.ssl.SSLEngine;
  *
  * @param tls makes server-side TLS engines, or null when TLS is off
  * @param maxConnectionsPerBackend sessions one backend address may carry, or 0 for no limit
+ * @param taps admits logins and taps sessions, or null to leave every session a blind relay
+ * @param idleSessionTimeout ends sessions idle outside a transaction this long, or null for never
  */
 public record Settings(
     InetSocketAddress listen,
@@ -25,4 +28,6 @@ public record Settings(
     int maxConnectionsPerBackend,
     int eventLoops,
     int routerThreads,
-    ProxyListener listener) {}
+    ProxyListener listener,
+    SessionTaps taps,
+    Duration idleSessionTimeout) {}

@@ -34,6 +34,7 @@ class CliIT {
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-jar", jar.toString(),
                     "--listen", "127.0.0.1:0",
+                    "--listen-unix", dir.toString(),
                     "--route", "alice=scram_user@127.0.0.1:" + backends.current().port(),
                     "--route", "bob=clear_user@127.0.0.1:" + backends.old().port() + "/app",
                     "--tls-cert", TestTls.file("rsa.crt").toString(),
@@ -55,10 +56,17 @@ class CliIT {
           Psql.run("host=127.0.0.1 port=" + port + " user=bob dbname=postgres sslmode=disable",
               PASSWORD, "SELECT current_user || ' ' || current_database()");
       assertThat(bob.out()).isEqualTo("clear_user app");
+      Path socket = dir.resolve(".s.PGSQL." + port);
+      assertThat(Files.readString(output)).contains("pgmux: Unix-domain socket " + socket);
+      Psql.Result local =
+          Psql.run("host=" + dir + " port=" + port + " user=bob dbname=postgres",
+              PASSWORD, "SELECT current_user || ' ' || current_database()");
+      assertThat(local.out()).as(local.err()).isEqualTo("clear_user app");
 
       process.destroy(); // SIGTERM
       assertThat(process.waitFor(15, TimeUnit.SECONDS)).as("stopped after SIGTERM").isTrue();
       assertThat(process.exitValue()).isIn(0, 143);
+      assertThat(Files.exists(socket)).as("socket file removed on stop").isFalse();
       String log = Files.readString(output);
       assertThat(log).contains("\"alice\"@").contains("-> 127.0.0.1:" + backends.current().port());
     } finally {

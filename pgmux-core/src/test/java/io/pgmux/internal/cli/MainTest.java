@@ -22,13 +22,29 @@ class MainTest {
                 "--route", "bob=postgres@db2:6432/app",
                 "--route=carol=[::1]:5433/reports",
                 "--connect-timeout", "3",
+                "--idle-session-timeout", "300",
                 "--event-loops", "1"));
     assertThat(options.connectTimeout).hasSeconds(3);
+    assertThat(options.idleSessionTimeout).hasSeconds(300);
     assertThat(options.eventLoops).isEqualTo(1);
-    assertThat(options.routes)
+    assertThat(options.routes.users())
         .containsEntry("alice", BackendConfig.of("db1", 5432))
         .containsEntry("bob", new BackendConfig("db2", 6432, "postgres", "app"))
         .containsEntry("carol", new BackendConfig("::1", 5433, null, "reports"));
+  }
+
+  @Test
+  void aFallbackRouteOrARoutesFileIsEnoughAndTheFallbackKeepsTheClientsNames() {
+    Main.Options fallbackOnly =
+        Main.Options.parse(List.of("--listen", ":1", "--route", "*=db1:5432"));
+    assertThat(fallbackOnly.routes.users()).isEmpty();
+    assertThat(fallbackOnly.routes.fallback()).isEqualTo(BackendConfig.of("db1", 5432));
+    Main.Options fileOnly =
+        Main.Options.parse(List.of("--listen", ":1", "--routes-file", "routes.conf"));
+    assertThat(fileOnly.routesFile).hasToString("routes.conf");
+    assertThatThrownBy(
+            () -> Main.Options.parse(List.of("--listen", ":1", "--route", "*=a:1", "--route", "*=b:2")))
+        .hasMessage("two fallback routes (*=...)");
   }
 
   @Test
@@ -36,7 +52,7 @@ class MainTest {
     assertThatThrownBy(() -> Main.Options.parse(List.of("--route", "a=h:1")))
         .hasMessage("--listen is required");
     assertThatThrownBy(() -> Main.Options.parse(List.of("--listen", ":1")))
-        .hasMessage("at least one --route is required");
+        .hasMessage("at least one --route or a --routes-file is required");
     assertThatThrownBy(() -> Main.Options.parse(List.of("--listen", ":1", "--route", "alice")))
         .hasMessageContaining("is not USER=[BACKEND_USER@]HOST:PORT[/DB]");
     assertThatThrownBy(() -> Main.Options.parse(List.of("--listen", ":1", "--route", "a=h:99999")))
@@ -55,6 +71,8 @@ class MainTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     assertThat(Main.run(new String[] {"--help"}, print(out), print(err))).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: java -jar pgmux-core.jar");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("--route '*=[BACKEND_USER@]HOST:PORT[/DB]'", "--routes-file FILE", "--metrics HOST:PORT");
     assertThat(Main.run(new String[] {"--listen"}, print(out), print(err))).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("pgmux: --listen needs a value");
   }

@@ -91,6 +91,8 @@ record BackendPlan(
         });
     Set<String> embedded = new LinkedHashSet<>(routed);
     embedded.removeAll(declared);
+    checkNoLookAlikes(embedded, declared, fields, owner);
+    checkInitTargets(setup, embedded, declared, owner);
     return new BackendPlan(setup.routes(), given, instanceFields, embedded, sources, passwords);
   }
 
@@ -108,6 +110,45 @@ record BackendPlan(
       return java.util.Optional.ofNullable(password instanceof String text ? text : null);
     } catch (ReflectiveOperationException | RuntimeException e) {
       return java.util.Optional.empty();
+    }
+
+  }
+
+  /**
+   * Fails if a backend that would be embedded has nearly the name of a declared one: a typo in a
+   * route would otherwise start an extra server and hide the declared backend from its users.
+   */
+  private static void checkNoLookAlikes(
+      Set<String> embedded, Set<String> declared, Map<String, Field> fields, String owner) {
+    for (String name : embedded) {
+      for (String known : declared) {
+        if (Names.lookAlike(name, known)) {
+          throw new ExtensionConfigurationException(
+              "pgmux: a route of " + owner + " names backend \"" + name + "\", which no field or"
+                  + " builder backend declares, so it would be a new embedded server; but \""
+                  + known + "\" is declared ("
+                  + (fields.containsKey(known)
+                      ? "field " + BackendFields.describe(fields.get(known))
+                      : "PgMuxExtension builder")
+                  + "; declared backends: " + declared + "). Fix the route's backend name, or, for"
+                  + " a separate embedded server, give it a name less like \"" + known + "\"");
+        }
+      }
+    }
+  }
+
+  private static void checkInitTargets(
+      Setup setup, Set<String> embedded, Set<String> declared, String owner) {
+    for (String name : setup.init().keySet()) {
+      if (name.equals(Setup.ALL_BACKENDS) || embedded.contains(name)) {
+        continue;
+      }
+      throw new ExtensionConfigurationException(
+          "pgmux: an init script of " + owner + " is for backend \"" + name + "\", "
+              + (declared.contains(name)
+                  ? "which is given by a field or the builder: init scripts run only in the"
+                      + " embedded servers pgMux creates, so prepare that backend where you make it"
+                  : "which no route names (embedded backends: " + embedded + "): fix the name"));
     }
   }
 

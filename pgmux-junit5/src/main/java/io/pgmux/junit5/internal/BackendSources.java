@@ -40,7 +40,9 @@ final class BackendSources {
         config = source.backendFor(value);
       } catch (IllegalStateException e) {
         throw new ExtensionConfigurationException(
-            "pgmux: backend \"" + name + "\" (" + where + "): " + e.getMessage(), e);
+            "pgmux: backend \"" + name + "\" (" + where + "): "
+                + String.valueOf(e.getMessage()).replaceFirst("^pgmux: ", ""),
+            e);
       }
       if (config != null) {
         return config;

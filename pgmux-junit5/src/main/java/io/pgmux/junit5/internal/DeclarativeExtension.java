@@ -2,6 +2,7 @@ package io.pgmux.junit5.internal;
 
 import io.pgmux.junit5.PgMux;
 import java.lang.reflect.Modifier;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -15,7 +16,7 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * classes, so everything lives in the Store, keyed by the annotated class.
  */
 public final class DeclarativeExtension
-    implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+    implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
   /** Keys the proxy of one annotated class. */
   private record Key(Class<?> annotated) {}
@@ -30,6 +31,11 @@ public final class DeclarativeExtension
   @Override
   public void beforeEach(ExtensionContext context) {
     lifecycle.beforeEach(context);
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    lifecycle.afterEach(context);
   }
 
   @Override

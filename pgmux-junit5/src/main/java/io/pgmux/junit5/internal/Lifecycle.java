@@ -5,6 +5,7 @@ import io.pgmux.junit5.PgMuxExtension;
 import io.pgmux.junit5.PgMuxProxy;
 import java.lang.reflect.Field;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -59,13 +60,29 @@ public final class Lifecycle {
   }
 
   /**
-   * Gives the test fresh databases if its class asks for them, and reads the instance backend
-   * fields of its instances.
+   * Gives the test fresh databases if its class asks for them, reads the instance backend fields
+   * of its instances and starts the test's session view; returns the proxy.
    */
-  public void beforeEach(ExtensionContext context) {
+  public ProxyHandle beforeEach(ExtensionContext context) {
     ProxyHandle handle = handle(placement.apply(context));
     handle.beforeTest();
     handle.bindInstanceBackends(context.getRequiredTestInstances().getAllInstances());
+    handle.beginTest();
+    return handle;
+  }
+
+  /** Puts the routes back as the test found them; returns the proxy, if it started. */
+  public Optional<ProxyHandle> afterEach(ExtensionContext context) {
+    Optional<ProxyHandle> handle = existing(context);
+    handle.ifPresent(ProxyHandle::endTest);
+    return handle;
+  }
+
+  /** Returns the proxy of {@code context} if it has started. */
+  public Optional<ProxyHandle> existing(ExtensionContext context) {
+    Placement place = placement.apply(context);
+    return Optional.ofNullable(
+        place.context().getStore(NAMESPACE).get(place.key(), ProxyHandle.class));
   }
 
   /** Returns whether {@code parameter} asks for the proxy: its type is exactly PgMuxProxy. */

@@ -5,17 +5,21 @@ import io.pgmux.ProxyServer;
 import io.pgmux.ProxyStats;
 import io.pgmux.SessionInfo;
 import io.pgmux.StaticRouter;
+import io.pgmux.junit5.BackendInit;
 import io.pgmux.junit5.PgMuxProxy;
 import io.pgmux.junit5.internal.embedded.EmbeddedFleet;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -35,6 +39,8 @@ public final class ProxyHandle
   /** Every backend known so far by name; instance-field backends join before each test. */
   private final Map<String, BackendConfig> backends = new ConcurrentHashMap<>();
   private final SessionLog sessionLog = new SessionLog();
+  /** The routes as the current test found them, restored after it. */
+  private volatile Map<String, BackendConfig> routesAtTestStart;
   /** Whether clients must use TLS, so JDBC URLs ask for it. */
   private final boolean tls;
   /** Written once while starting, before the handle is shared. */
@@ -56,15 +62,38 @@ public final class ProxyHandle
    * @throws ExtensionConfigurationException on misconfiguration, saying how to fix it
    */
   static ProxyHandle start(Setup setup, Class<?> testClass) {
+    Logging.quietByDefault();
     BackendPlan plan = BackendPlan.of(setup, testClass);
     ProxyHandle handle = new ProxyHandle(testClass.getName(), plan, setup.tls() != null);
+    // Scripts are read first, so that a missing one fails before any server starts.
+    Map<InitStep, BackendInit> inits = new LinkedHashMap<>();
+    for (String backend : plan.embedded()) {
+      for (InitStep step : setup.initSteps(backend)) {
+        inits.computeIfAbsent(
+            step,
+            s ->
+                s instanceof InitStep.Script script
+                    ? Scripts.runner(script.resource(), testClass)
+                    : ((InitStep.Callback) s).init());
+      }
+    }
     try {
       handle.backends.putAll(plan.given());
       if (!plan.embedded().isEmpty()) {
         handle.fleet =
             EmbeddedFleet.start(
-                plan.embedded(), setup.postgresVersion(), setup.serverConfig(), testClass.getClassLoader());
+                plan.embedded(),
+                setup.postgresVersion(),
+                setup.serverConfig(),
+                // Init steps prepare a new server once: servers with them are the class's alone.
+                setup.init().isEmpty(),
+                testClass.getClassLoader());
         handle.backends.putAll(handle.fleet.addresses());
+        for (String backend : plan.embedded()) {
+          for (InitStep step : setup.initSteps(backend)) {
+            handle.fleet.prepare(backend, "template1", inits.get(step), step.toString());
+          }
+        }
       }
       for (RouteSpec route : plan.routes()) {
         BackendConfig base = handle.backends.get(route.backend());
@@ -151,6 +180,59 @@ public final class ProxyHandle
             });
   }
 
+  /** Marks the start of a test: its session view begins, and its route changes are undone after. */
+  void beginTest() {
+    routesAtTestStart = router.routes();
+    sessionLog.beginView();
+  }
+
+  /** Puts the routes back as the test found them. */
+  void endTest() {
+    Map<String, BackendConfig> saved = routesAtTestStart;
+    if (saved != null) {
+      replaceRoutes(saved);
+    }
+  }
+
+  private synchronized void replaceRoutes(Map<String, BackendConfig> routes) {
+    for (String user : router.routes().keySet()) {
+      if (!routes.containsKey(user)) {
+        router.remove(user);
+      }
+    }
+    routes.forEach(router::put);
+  }
+
+  /** Returns the declared routes with their rewrites, for backends known so far. */
+  private Map<String, BackendConfig> declaredRoutes() {
+    Map<String, BackendConfig> declared = new LinkedHashMap<>();
+    for (RouteSpec route : plan.routes()) {
+      BackendConfig base = backends.get(route.backend());
+      if (base != null) {
+        declared.put(route.user(), databases == null ? route.applyTo(base) : databases.apply(route, base));
+      }
+    }
+    return declared;
+  }
+
+  @Override
+  public void resetRoutes() {
+    replaceRoutes(declaredRoutes());
+  }
+
+  @Override
+  public void resetRoute(String user) {
+    Objects.requireNonNull(user, "user");
+    BackendConfig declared = declaredRoutes().get(user);
+    if (declared == null) {
+      throw new IllegalArgumentException(
+          "pgmux: user \"" + user + "\" has no declared route on " + owner + " (declared: "
+              + declaredRoutes().keySet() + "): route it with route(user, backend), or remove"
+              + " its route with removeRoute(user)");
+    }
+    router.put(user, declared);
+  }
+
   @Override
   public String host() {
     return HOST;
@@ -165,10 +247,14 @@ public final class ProxyHandle
   public String jdbcUrl(String user) {
     Objects.requireNonNull(user, "user");
     BackendConfig route = router.routes().get(user);
-    String database = user;
-    if (route != null) {
-      database = route.database() != null ? route.database() : route.user() != null ? route.user() : user;
+    if (route == null) {
+      throw new IllegalArgumentException(
+          "pgmux: user \"" + user + "\" has no route on " + owner + " (routed users: "
+              + new TreeSet<>(router.routes().keySet()) + "): route it first with route(user,"
+              + " backend), or use jdbcUrl(user, database) to try a login the proxy refuses");
     }
+    String database =
+        route.database() != null ? route.database() : route.user() != null ? route.user() : user;
     return jdbcUrl(user, database);
   }
 
@@ -182,6 +268,22 @@ public final class ProxyHandle
 
   private static String encode(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public DataSource dataSource(String user) {
+    return new UrlDataSource(jdbcUrl(user));
+  }
+
+  @Override
+  public String backendJdbcUrl(String name) {
+    BackendConfig backend = backend(name);
+    if (fleet != null && fleet.contains(name)) {
+      return fleet.superuserJdbcUrl(name, "postgres");
+    }
+    return "jdbc:postgresql://" + backend.host() + ":" + backend.port() + "/"
+        + (backend.database() == null ? "" : encode(backend.database()))
+        + (backend.user() == null ? "" : "?user=" + encode(backend.user()));
   }
 
   @Override
@@ -219,7 +321,7 @@ public final class ProxyHandle
 
   @Override
   public void route(String user, BackendConfig backend) {
-    router.put(user, backend);
+    router.put(Objects.requireNonNull(user, "user"), Objects.requireNonNull(backend, "backend"));
   }
 
   @Override
@@ -229,7 +331,14 @@ public final class ProxyHandle
 
   @Override
   public List<SessionInfo> sessions() {
-    return sessionLog.all(server);
+    return sessionLog.view(server);
+  }
+
+  @Override
+  public List<SessionInfo> awaitSessionsEnded(String user, Duration timeout) {
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(timeout, "timeout");
+    return sessionLog.awaitEnded(s -> s.user().equals(user), timeout, "user \"" + user + "\"", server);
   }
 
   @Override

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param tls how the proxy terminates TLS for clients, or {@code null} for none
  * @param refresh when the tenant databases are replaced by fresh clones
  * @param templates what fills each user's database, by client user
+ * @param init how to prepare new embedded servers, by backend name; the key {@link
+ *     #ALL_BACKENDS} holds the steps for every embedded server
  */
 public record Setup(
     List<RouteSpec> routes,
@@ -32,8 +34,12 @@ public record Setup(
     String postgresVersion,
     Map<String, String> serverConfig,
     TlsConfig tls,
+    Map<String, List<InitStep>> init,
     Refresh refresh,
     Map<String, List<TemplateSource>> templates) {
+
+  /** The key of {@link #init} for steps that run in every embedded server. */
+  public static final String ALL_BACKENDS = "";
 
   /** Copies the collections, keeping their order. */
   public Setup {
@@ -44,6 +50,16 @@ public record Setup(
     Map<String, List<TemplateSource>> copy = new LinkedHashMap<>();
     templates.forEach((user, sources) -> copy.put(user, List.copyOf(sources)));
     templates = Collections.unmodifiableMap(copy);
+    Map<String, List<InitStep>> steps = new LinkedHashMap<>();
+    init.forEach((backend, list) -> steps.put(backend, List.copyOf(list)));
+    init = Collections.unmodifiableMap(steps);
+  }
+
+  /** Returns the init steps of the embedded server {@code backend}, those for all first. */
+  public List<InitStep> initSteps(String backend) {
+    List<InitStep> steps = new ArrayList<>(init.getOrDefault(ALL_BACKENDS, List.of()));
+    steps.addAll(init.getOrDefault(backend, List.of()));
+    return steps;
   }
 
   /** Reads an annotation; {@code source} names it in messages. */
@@ -79,7 +95,12 @@ public record Setup(
       }
       config.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
     }
+    List<InitStep> scripts = new ArrayList<>();
+    for (String script : annotation.init()) {
+      scripts.add(new InitStep.Script(script));
+    }
+    Map<String, List<InitStep>> init = scripts.isEmpty() ? Map.of() : Map.of(ALL_BACKENDS, scripts);
     return new Setup(
-        routes, Map.of(), annotation.postgresVersion().trim(), config, null, annotation.refresh(), templates);
+        routes, Map.of(), annotation.postgresVersion().trim(), config, null, init, annotation.refresh(), templates);
   }
 }

@@ -2,7 +2,9 @@ package io.pgmux.junit5.internal.embedded;
 
 import io.pgmux.BackendConfig;
 import io.pgmux.junit5.internal.refresh.TemplateManager;
+import io.pgmux.junit5.BackendInit;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,6 +43,7 @@ public final class EmbeddedFleet implements AutoCloseable {
    *
    * @param postgresVersion the version asked for, {@code ""} for the classpath's
    * @param serverConfig settings for every server, as in {@code postgresql.conf}
+   * @param shareable whether the servers may come from, and go back to, those kept for the JVM
    * @throws ExtensionConfigurationException if binaries are missing or a server refuses its
    *     configuration
    * @throws IllegalStateException if a server does not start for another reason
@@ -49,6 +52,7 @@ public final class EmbeddedFleet implements AutoCloseable {
       Set<String> names,
       String postgresVersion,
       Map<String, String> serverConfig,
+      boolean shareable,
       ClassLoader classLoader) {
     Binaries binaries;
     try {
@@ -60,7 +64,7 @@ public final class EmbeddedFleet implements AutoCloseable {
               + " classpath: add it, or declare a @PgMuxBackend field for each of them", e);
     }
     boolean useTemplate = Templates.enabled();
-    String poolKey = ServerPool.enabled() ? ServerPool.key(binaries, serverConfig) : null;
+    String poolKey = shareable && ServerPool.enabled() ? ServerPool.key(binaries, serverConfig) : null;
     Map<String, EmbeddedServer> started = new LinkedHashMap<>();
     if (poolKey != null) {
       started.putAll(ServerPool.take(poolKey, names));
@@ -119,6 +123,33 @@ public final class EmbeddedFleet implements AutoCloseable {
       throw new IllegalStateException(
           "pgmux: cannot create user \"" + user + "\" and database \"" + database + "\" in "
               + server + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Returns a JDBC URL for the superuser of the server of {@code backend} (no password: local
+   * logins are trusted), for {@code database}.
+   */
+  public String superuserJdbcUrl(String backend, String database) {
+    return servers.get(backend).superuserJdbcUrl(database);
+  }
+
+  /**
+   * Runs {@code init} with a superuser connection to {@code database} of the server of {@code
+   * backend}, then closes the connection.
+   *
+   * @param source names the step in messages
+   * @throws ExtensionConfigurationException if it fails, quoting PostgreSQL's error
+   */
+  public void prepare(String backend, String database, BackendInit init, String source) {
+    EmbeddedServer server = servers.get(backend);
+    try (Connection superuser = server.connect(database)) {
+      init.prepare(superuser);
+    } catch (SQLException e) {
+      throw new ExtensionConfigurationException(
+          "pgmux: " + source + " failed in " + server + ", database \"" + database + "\": "
+              + e.getMessage() + ". Fix it; it runs as the superuser " + EmbeddedServer.SUPERUSER,
+          e);
     }
   }
 

@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * One embedded PostgreSQL server (zonky's {@link EmbeddedPostgres}) in a directory of its own,
@@ -28,6 +31,12 @@ import java.util.concurrent.ConcurrentHashMap;
 final class EmbeddedServer implements AutoCloseable {
   /** How long starting may take (initdb or copying the template, then startup). */
   static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+  /** The superuser initdb creates (zonky's default), trusted on 127.0.0.1. */
+  static final String SUPERUSER = "postgres";
+
+  /** How often the log is read for a FATAL line while the server starts. */
+  private static final Duration LOG_POLL = Duration.ofMillis(50);
 
   /** Servers not yet closed, stopped by a shutdown hook if the JVM ends first. */
   private static final Set<EmbeddedServer> LIVE = ConcurrentHashMap.newKeySet();
@@ -78,10 +87,30 @@ final class EmbeddedServer implements AutoCloseable {
           builder.setDataDirectoryCustomizer(dir -> saving.save(dir.toPath()));
         }
       }
-      EmbeddedPostgres postgres = builder.start();
+      EmbeddedPostgres postgres;
+      try {
+        postgres = startWatchingLog(builder, log);
+      } catch (IOException | RuntimeException e) {
+        ExtensionConfigurationException config = refused(name, binaries, serverConfig, log, e);
+        if (config != null) {
+          throw config;
+        }
+        throw e;
+      }
+      ExtensionConfigurationException config = refused(name, binaries, serverConfig, log, null);
+      if (config != null) {
+        closeQuietly(postgres);
+        throw config;
+      }
       EmbeddedServer server = new EmbeddedServer(name, directory, postgres);
       LIVE.add(server);
       return server;
+    } catch (ExtensionConfigurationException e) {
+      if (claim != null) {
+        claim.abandon(e);
+      }
+      Workspace.deleteQuietly(directory);
+      throw e;
     } catch (IOException | RuntimeException | Error e) {
       if (claim != null) {
         claim.abandon(e);
@@ -100,6 +129,97 @@ final class EmbeddedServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts the server while reading its log: zonky waits for the port for up to {@link
+   * #START_TIMEOUT} even when the server has exited at once (a bad setting), so a FATAL line in
+   * the log interrupts that wait, which makes zonky return early.
+   */
+  private static EmbeddedPostgres startWatchingLog(EmbeddedPostgres.Builder builder, Path log)
+      throws IOException {
+    Thread starter = Thread.currentThread();
+    AtomicBoolean done = new AtomicBoolean();
+    Thread watcher =
+        new Thread(
+            () -> {
+              while (!done.get()) {
+                if (fatalLine(log) != null) {
+                  synchronized (done) {
+                    if (!done.get()) {
+                      starter.interrupt();
+                    }
+                  }
+                  return;
+                }
+                LockSupport.parkNanos(LOG_POLL.toNanos());
+              }
+            },
+            "pgmux-embedded-watch-" + starter.getName());
+    watcher.setDaemon(true);
+    watcher.start();
+    try {
+      return builder.start();
+    } finally {
+      synchronized (done) {
+        done.set(true);
+      }
+      Thread.interrupted(); // the watcher's interrupt, if any, was for zonky's wait only
+      try {
+        watcher.join(START_TIMEOUT.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Returns the first FATAL line of a server's log that means it will not start, or {@code null};
+   * ignores those PostgreSQL sends to clients that connect while it is starting.
+   */
+  static String fatalLine(Path log) {
+    try {
+      for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+        int at = line.indexOf("FATAL:");
+        if (at >= 0
+            && !line.contains("starting up")
+            && !line.contains("not yet accepting connections")
+            && !line.contains("shutting down")) {
+          return line.substring(at).replaceAll("\\s+", " ").strip();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // No log yet.
+    }
+    return null;
+  }
+
+  /**
+   * Returns a configuration error quoting the FATAL line of the log of a server that refused to
+   * start, or {@code null} if the log has none.
+   */
+  private static ExtensionConfigurationException refused(
+      String name, Binaries binaries, Map<String, String> serverConfig, Path log, Exception cause) {
+    String fatal = fatalLine(log);
+    if (fatal == null) {
+      return null;
+    }
+    return new ExtensionConfigurationException(
+            "pgmux: embedded PostgreSQL for backend \"" + name + "\" (" + binaries.description()
+                + ") refused to start: " + fatal
+                + (serverConfig.isEmpty()
+                    ? ""
+                    : ". Its serverConfig is " + serverConfig
+                        + ": fix the setting's name or value, as in postgresql.conf"),
+            cause);
+  }
+
+  private static void closeQuietly(EmbeddedPostgres postgres) {
+    try {
+      postgres.close();
+    } catch (IOException | RuntimeException e) {
+      // It never ran: nothing to stop.
+    }
+  }
+
   /** Returns where clients reach the server. */
   BackendConfig address() {
     return BackendConfig.of("127.0.0.1", postgres.getPort());
@@ -111,6 +231,16 @@ final class EmbeddedServer implements AutoCloseable {
       templates = TemplateManager.open(db -> postgres.getDatabase("postgres", db).getConnection(), toString());
     }
     return templates;
+  }
+
+  /** Returns a JDBC URL that logs in as the superuser {@code postgres}, without a password. */
+  String superuserJdbcUrl(String database) {
+    return postgres.getJdbcUrl(SUPERUSER, database);
+  }
+
+  /** Opens a connection as the superuser to {@code database}. */
+  Connection connect(String database) throws SQLException {
+    return postgres.getDatabase(SUPERUSER, database).getConnection();
   }
 
   /** Returns the directory of its data and log, for tests that look for leftovers. */

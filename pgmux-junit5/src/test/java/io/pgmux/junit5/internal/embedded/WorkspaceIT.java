@@ -16,7 +16,8 @@ class WorkspaceIT {
     Process gone = new ProcessBuilder("true").start();
     assertThat(gone.waitFor(30, TimeUnit.SECONDS)).isTrue();
     Path orphan = Files.createTempDirectory(Workspace.root().getParent(), "pgmux-junit5-");
-    Files.writeString(orphan.resolve("owner.pid"), String.valueOf(gone.pid()));
+    // Owned by this JVM while the server starts, so that other JVMs' workspaces leave it alone.
+    Files.writeString(orphan.resolve("owner.pid"), String.valueOf(ProcessHandle.current().pid()));
     Path data = orphan.resolve("tenant_a-1").resolve("data");
 
     try (EmbeddedPostgres postgres =
@@ -24,6 +25,7 @@ class WorkspaceIT {
             .setRegisterShutdownHook(false).start()) {
       long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
       ProcessHandle process = ProcessHandle.of(postmaster).orElseThrow();
+      Files.writeString(orphan.resolve("owner.pid"), String.valueOf(gone.pid()));
 
       Workspace.cleanOrphans(Workspace.root());
 
