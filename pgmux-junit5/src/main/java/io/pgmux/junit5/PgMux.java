@@ -29,14 +29,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@link PgMuxBackend @PgMuxBackend} with that name (holding a {@link io.pgmux.BackendConfig} or
  * anything an {@link io.pgmux.spi.BackendSource} on the classpath accepts, such as a Testcontainers
  * database container with pgmux-testcontainers), else to an <em>embedded</em> PostgreSQL server
- * that the extension starts for this class: one server per backend name, all started in parallel
- * from one initdb template, with trust authentication on 127.0.0.1. In an embedded server the
+ * that the extension runs for this class: one server per backend name, with trust authentication
+ * on 127.0.0.1. Embedded servers are kept for the JVM (per version and {@link #serverConfig()})
+ * and lent to one class at a time, so only the first classes pay for starting them; a class finds
+ * only its own databases there. Roles belong to the whole server and stay for later classes. In an embedded server the
  * extension creates each route's backend user (the route's {@code backendUser}, else its {@code
  * user}) as a login role, and the route's database (else a database named after that user, as
  * PostgreSQL defaults to), owned by that user; so {@code jdbcUrl("alice")} just works. Such a
  * user is no superuser: it cannot create databases, roles or untrusted extensions. The servers'
  * superuser is {@code postgres}, without a password; {@link PgMuxProxy#backendJdbcUrl} logs in
  * as it, and {@link #init()} scripts run as it.
+ *
+ * <p><b>Templates and refresh.</b> A route's {@link Route#template() template} (SQL scripts, Flyway
+ * or Liquibase migrations) fills a template database once per JVM and server; the class's
+ * database is a clone of it, and {@link #refresh()} says when tests get fresh clones.
  *
  * <p><b>Lifecycle.</b> One proxy, on an ephemeral port of 127.0.0.1, and its embedded servers start
  * before the first callback of the class that needs them ({@code @BeforeAll} at the latest) and stop
@@ -84,6 +90,13 @@ public @interface PgMux {
    * postgresql.conf}, such as {@code "max_connections=50"}.
    */
   String[] serverConfig() default {};
+
+  /**
+   * When the tenant databases are replaced by fresh clones of their templates: {@link
+   * Refresh#NEVER} (the default: the class's tests share them), {@link Refresh#EACH_CLASS} or
+   * {@link Refresh#EACH_TEST}.
+   */
+  Refresh refresh() default Refresh.NEVER;
 
   /**
    * SQL scripts, as classpath resources such as {@code "/init.sql"}, run once in each embedded

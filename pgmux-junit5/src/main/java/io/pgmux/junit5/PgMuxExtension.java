@@ -7,6 +7,7 @@ import io.pgmux.junit5.internal.Lifecycle;
 import io.pgmux.junit5.internal.ProxyHandle;
 import io.pgmux.junit5.internal.RouteSpec;
 import io.pgmux.junit5.internal.Setup;
+import io.pgmux.junit5.internal.refresh.TemplateSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -163,8 +164,10 @@ public final class PgMuxExtension
     private final List<RouteSpec> routes = new ArrayList<>();
     private final Map<String, Object> backends = new LinkedHashMap<>();
     private final Map<String, String> serverConfig = new LinkedHashMap<>();
+    private final Map<String, List<TemplateSource>> templates = new LinkedHashMap<>();
     private final Map<String, List<InitStep>> init = new LinkedHashMap<>();
     private String postgresVersion = "";
+    private Refresh refresh = Refresh.NEVER;
     private TlsConfig tls;
 
     private Builder() {}
@@ -225,6 +228,39 @@ public final class PgMuxExtension
       return this;
     }
 
+    /** Says when the tenant databases are replaced by fresh clones, as {@link PgMux#refresh()}. */
+    public Builder refresh(Refresh refresh) {
+      this.refresh = Objects.requireNonNull(refresh, "refresh");
+      return this;
+    }
+
+    /**
+     * Adds steps that fill the database of {@code user}'s route, as {@link Route#template()}:
+     * SQL scripts, {@code "flyway:..."} locations or a {@code "liquibase:..."} changelog.
+     *
+     * @throws IllegalArgumentException if a declaration is blank
+     */
+    public Builder template(String user, String... declarations) {
+      for (String declaration : declarations) {
+        addTemplate(user, TemplateSource.parse(declaration));
+      }
+      return this;
+    }
+
+    /**
+     * Adds code that fills the database of {@code user}'s route. It runs once per JVM and server
+     * for this {@code migration} object: keep it in a constant to share the template between
+     * classes.
+     */
+    public Builder template(String user, Migration migration) {
+      return addTemplate(user, new TemplateSource.Callback(migration));
+    }
+
+    private Builder addTemplate(String user, TemplateSource source) {
+      templates.computeIfAbsent(Objects.requireNonNull(user, "user"), u -> new ArrayList<>()).add(source);
+      return this;
+    }
+
     /**
      * Runs the SQL script at classpath resource {@code script} in every embedded server when it
      * has started, as {@link PgMux#init()} does.
@@ -261,7 +297,8 @@ public final class PgMuxExtension
 
     /** Returns the extension; routes are validated when a class starts it. */
     public PgMuxExtension build() {
-      return new PgMuxExtension(new Setup(routes, backends, postgresVersion, serverConfig, tls, init));
+      return new PgMuxExtension(
+          new Setup(routes, backends, postgresVersion, serverConfig, tls, init, refresh, templates));
     }
   }
 }

@@ -18,7 +18,8 @@ import javax.sql.DataSource;
  * that declare a parameter of exactly this type, in classes annotated with {@link PgMux @PgMux}
  * or registering a {@link PgMuxExtension} (elsewhere JUnit reports that no ParameterResolver is
  * registered for it: add one of those). The handle is valid while its class runs; after the
- * class, its proxy and embedded servers are closed. All methods are thread-safe.
+ * class, its proxy is closed and its databases dropped (embedded servers wait for the next class
+ * of the JVM). All methods are thread-safe.
  *
  * <p><b>Per test.</b> Route changes a test makes ({@link #route}, {@link #removeRoute}) are undone
  * after it, and {@link #sessions()} shows the current test's sessions. Tests of one class that
@@ -89,7 +90,8 @@ public interface PgMuxProxy {
   /**
    * Routes {@code user} to the backend named {@code backend} from now on, for new connections;
    * open sessions stay where they are. In an embedded server, the user's role and database are
-   * created first, as for routes declared up front.
+   * created first, as for routes declared up front (the database empty, and dropped after the
+   * class).
    *
    * @throws IllegalArgumentException if no backend has that name
    */

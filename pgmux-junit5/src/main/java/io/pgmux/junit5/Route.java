@@ -35,4 +35,16 @@ public @interface Route {
    * backend source's database (a container's), else the client's.
    */
   String database() default "";
+
+  /**
+   * What fills this route's database before tests see it, in order: SQL scripts ({@code
+   * "classpath:db/schema.sql"}, {@code "file:..."} or a plain path, each run as one
+   * multi-statement string), Flyway locations ({@code "flyway:classpath:db/migration"}, needs
+   * Flyway and its PostgreSQL module) or a Liquibase changelog ({@code
+   * "liquibase:db/changelog.xml"}, needs Liquibase 4). They run once per JVM and server into a
+   * template database, as the database's owner; the class gets a clone, and {@link
+   * PgMux#refresh()} fresh clones. A failing step fails the class with its message. Empty: an
+   * empty database. Routes to one database declare its template once.
+   */
+  String[] template() default {};
 }

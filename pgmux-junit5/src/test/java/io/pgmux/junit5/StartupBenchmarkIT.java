@@ -29,6 +29,9 @@ class StartupBenchmarkIT {
     String property = "pgmux.junit5.template";
     List<String> report = new ArrayList<>();
     report.add("cores: " + Runtime.getRuntime().availableProcessors());
+    // Servers started per class, as this benchmark measures starting them; RefreshBenchmarkIT
+    // measures servers kept for the JVM.
+    System.setProperty("pgmux.junit5.shareServers", "false");
     time(); // warm-up: unpacks the binaries, loads classes; not counted
     try {
       System.setProperty(property, "false");
@@ -38,6 +41,7 @@ class StartupBenchmarkIT {
       report.add(summary("template, warm (a later class copies it)", RUNS, false));
     } finally {
       System.clearProperty(property);
+      System.clearProperty("pgmux.junit5.shareServers");
     }
     report.forEach(System.out::println);
     Files.write(Path.of("target", "startup-benchmark.txt"), report);

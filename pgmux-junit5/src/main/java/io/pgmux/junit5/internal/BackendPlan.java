@@ -20,17 +20,20 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param instanceFields instance backend fields, by name
  * @param embedded names of the backends that are embedded servers
  * @param sources turns field values into addresses
+ * @param passwords the passwords of given backends whose values offer one, by name
  */
 record BackendPlan(
     List<RouteSpec> routes,
     Map<String, BackendConfig> given,
     Map<String, Field> instanceFields,
     Set<String> embedded,
-    BackendSources sources) {
+    BackendSources sources,
+    Map<String, String> passwords) {
 
   BackendPlan {
     routes = List.copyOf(routes);
     given = Collections.unmodifiableMap(new LinkedHashMap<>(given));
+    passwords = Collections.unmodifiableMap(new LinkedHashMap<>(passwords));
     instanceFields = Collections.unmodifiableMap(new LinkedHashMap<>(instanceFields));
     embedded = Collections.unmodifiableSet(new LinkedHashSet<>(embedded));
   }
@@ -70,15 +73,18 @@ record BackendPlan(
     BackendSources sources = new BackendSources(testClass.getClassLoader());
     Map<String, BackendConfig> given = new LinkedHashMap<>();
     Map<String, Field> instanceFields = new LinkedHashMap<>();
+    Map<String, String> passwords = new LinkedHashMap<>();
     setup.backends().forEach(
-        (name, value) -> given.put(name, sources.resolve(name, value, "PgMuxExtension builder")));
+        (name, value) -> {
+          given.put(name, sources.resolve(name, value, "PgMuxExtension builder"));
+          passwordOf(value).ifPresent(password -> passwords.put(name, password));
+        });
     fields.forEach(
         (name, field) -> {
           if (BackendFields.isStatic(field)) {
-            given.put(
-                name,
-                sources.resolve(
-                    name, BackendFields.read(field, null), "field " + BackendFields.describe(field)));
+            Object value = BackendFields.read(field, null);
+            given.put(name, sources.resolve(name, value, "field " + BackendFields.describe(field)));
+            passwordOf(value).ifPresent(password -> passwords.put(name, password));
           } else {
             instanceFields.put(name, field);
           }
@@ -87,7 +93,25 @@ record BackendPlan(
     embedded.removeAll(declared);
     checkNoLookAlikes(embedded, declared, fields, owner);
     checkInitTargets(setup, embedded, declared, owner);
-    return new BackendPlan(setup.routes(), given, instanceFields, embedded, sources);
+    return new BackendPlan(setup.routes(), given, instanceFields, embedded, sources, passwords);
+  }
+
+  /**
+   * Returns the password a backend's value offers through a public {@code getPassword()}, as
+   * Testcontainers' database containers do: templates and refresh need it to log in as the
+   * backend's (super)user. Read by reflection, so no container library is needed here.
+   */
+  private static java.util.Optional<String> passwordOf(Object value) {
+    if (value == null || value instanceof BackendConfig) {
+      return java.util.Optional.empty();
+    }
+    try {
+      Object password = value.getClass().getMethod("getPassword").invoke(value);
+      return java.util.Optional.ofNullable(password instanceof String text ? text : null);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return java.util.Optional.empty();
+    }
+
   }
 
   /**

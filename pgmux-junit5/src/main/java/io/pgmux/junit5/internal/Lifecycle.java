@@ -52,18 +52,20 @@ public final class Lifecycle {
     Class<?> testClass = context.getRequiredTestClass();
     if (testClass == place.owner()) {
       checkSingleConfiguration(testClass);
+      handle(place);
     } else {
       checkNoOwnBackends(testClass, place.owner());
+      handle(place).beforeNestedClass();
     }
-    handle(place);
   }
 
   /**
-   * Reads the instance backend fields of the current test's instances and starts the test's
-   * session view; returns the proxy.
+   * Gives the test fresh databases if its class asks for them, reads the instance backend fields
+   * of its instances and starts the test's session view; returns the proxy.
    */
   public ProxyHandle beforeEach(ExtensionContext context) {
     ProxyHandle handle = handle(placement.apply(context));
+    handle.beforeTest();
     handle.bindInstanceBackends(context.getRequiredTestInstances().getAllInstances());
     handle.beginTest();
     return handle;

@@ -49,6 +49,8 @@ public final class ProxyHandle
   private final boolean tls;
   /** Written once while starting, before the handle is shared. */
   private volatile EmbeddedFleet fleet;
+  /** The class's tenant databases; written once while starting. */
+  private volatile ClassDatabases databases;
   private volatile ProxyServer server;
 
   private ProxyHandle(String owner, BackendPlan plan, boolean tls) {
@@ -84,7 +86,12 @@ public final class ProxyHandle
       if (!plan.embedded().isEmpty()) {
         handle.fleet =
             EmbeddedFleet.start(
-                plan.embedded(), setup.postgresVersion(), setup.serverConfig(), testClass.getClassLoader());
+                plan.embedded(),
+                setup.postgresVersion(),
+                setup.serverConfig(),
+                // Init steps prepare a new server once: servers with them are the class's alone.
+                setup.init().isEmpty(),
+                testClass.getClassLoader());
         handle.backends.putAll(handle.fleet.addresses());
         for (String backend : plan.embedded()) {
           for (InitStep step : setup.initSteps(backend)) {
@@ -96,9 +103,12 @@ public final class ProxyHandle
         BackendConfig base = handle.backends.get(route.backend());
         if (base != null) {
           handle.prepare(route.backend(), route.user(), route.applyTo(base));
-          handle.router.put(route.user(), route.applyTo(base));
         }
       }
+      handle.databases =
+          ClassDatabases.create(
+              setup, handle.backends, plan.passwords(), handle.fleet, handle.owner, testClass.getClassLoader());
+      handle.applyRoutes();
       handle.server =
           new ProxyServer(HOST + ":0", handle.router)
               .withListener(handle.sessionLog)
@@ -122,12 +132,45 @@ public final class ProxyHandle
 
   /**
    * In an embedded backend, creates the role and database {@code route} (of client {@code user})
-   * lands on; other backends are the user's to prepare.
+   * lands on; other backends are the user's to prepare. Databases with templates are cloned
+   * instead ({@link ClassDatabases}); this serves the system databases and routes made at run
+   * time.
    */
   private void prepare(String backend, String user, BackendConfig route) {
     if (fleet != null && fleet.contains(backend)) {
       String backendUser = route.user() != null ? route.user() : user;
-      fleet.ensureUser(backend, backendUser, route.database() != null ? route.database() : backendUser);
+      String database = route.database() != null ? route.database() : backendUser;
+      if (databases == null && !ClassDatabases.isSystem(database)) {
+        return; // while starting: ClassDatabases clones it
+      }
+      // A system database, or a route made at run time: the class's server sweeps it afterwards.
+      fleet.ensureUser(backend, backendUser, database);
+    }
+  }
+
+  /** Points every declared route with a known backend at its current database. */
+  private void applyRoutes() {
+    for (RouteSpec route : plan.routes()) {
+      BackendConfig base = backends.get(route.backend());
+      if (base != null) {
+        router.put(route.user(), databases.apply(route, base));
+      }
+    }
+  }
+
+  /** Before a nested class that shares this proxy: fresh databases, if the class asks for them. */
+  void beforeNestedClass() {
+    if (databases.eachClass()) {
+      databases.refresh();
+      applyRoutes();
+    }
+  }
+
+  /** Before each test: fresh databases, if the class asks for them. */
+  void beforeTest() {
+    if (databases.eachTest()) {
+      databases.refresh();
+      applyRoutes();
     }
   }
 
@@ -177,7 +220,7 @@ public final class ProxyHandle
     for (RouteSpec route : plan.routes()) {
       BackendConfig base = backends.get(route.backend());
       if (base != null) {
-        declared.put(route.user(), route.applyTo(base));
+        declared.put(route.user(), databases == null ? route.applyTo(base) : databases.apply(route, base));
       }
     }
     return declared;
@@ -347,6 +390,13 @@ public final class ProxyHandle
     if (server != null) {
       try {
         server.close();
+      } catch (RuntimeException e) {
+        failures.add(e);
+      }
+    }
+    if (databases != null) {
+      try {
+        databases.close();
       } catch (RuntimeException e) {
         failures.add(e);
       }

@@ -2,12 +2,15 @@ package io.pgmux.junit5.internal;
 
 import io.pgmux.TlsConfig;
 import io.pgmux.junit5.PgMux;
+import io.pgmux.junit5.Refresh;
 import io.pgmux.junit5.Route;
+import io.pgmux.junit5.internal.refresh.TemplateSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
@@ -20,6 +23,8 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param postgresVersion the embedded servers' version, {@code ""} for the classpath's
  * @param serverConfig settings for the embedded servers
  * @param tls how the proxy terminates TLS for clients, or {@code null} for none
+ * @param refresh when the tenant databases are replaced by fresh clones
+ * @param templates what fills each user's database, by client user
  * @param init how to prepare new embedded servers, by backend name; the key {@link
  *     #ALL_BACKENDS} holds the steps for every embedded server
  */
@@ -29,7 +34,9 @@ public record Setup(
     String postgresVersion,
     Map<String, String> serverConfig,
     TlsConfig tls,
-    Map<String, List<InitStep>> init) {
+    Map<String, List<InitStep>> init,
+    Refresh refresh,
+    Map<String, List<TemplateSource>> templates) {
 
   /** The key of {@link #init} for steps that run in every embedded server. */
   public static final String ALL_BACKENDS = "";
@@ -39,6 +46,10 @@ public record Setup(
     routes = List.copyOf(routes);
     backends = Collections.unmodifiableMap(new LinkedHashMap<>(backends));
     serverConfig = Collections.unmodifiableMap(new LinkedHashMap<>(serverConfig));
+    Objects.requireNonNull(refresh, "refresh");
+    Map<String, List<TemplateSource>> copy = new LinkedHashMap<>();
+    templates.forEach((user, sources) -> copy.put(user, List.copyOf(sources)));
+    templates = Collections.unmodifiableMap(copy);
     Map<String, List<InitStep>> steps = new LinkedHashMap<>();
     init.forEach((backend, list) -> steps.put(backend, List.copyOf(list)));
     init = Collections.unmodifiableMap(steps);
@@ -54,8 +65,21 @@ public record Setup(
   /** Reads an annotation; {@code source} names it in messages. */
   static Setup of(PgMux annotation, String source) {
     List<RouteSpec> routes = new ArrayList<>();
+    Map<String, List<TemplateSource>> templates = new LinkedHashMap<>();
     for (Route route : annotation.routes()) {
       routes.add(RouteSpec.of(route));
+      List<TemplateSource> sources = new ArrayList<>();
+      for (String declaration : route.template()) {
+        try {
+          sources.add(TemplateSource.parse(declaration));
+        } catch (IllegalArgumentException e) {
+          throw new ExtensionConfigurationException(
+              e.getMessage() + " (the template of " + RouteSpec.of(route) + " on " + source + ")");
+        }
+      }
+      if (!sources.isEmpty()) {
+        templates.put(route.user(), sources);
+      }
     }
     Map<String, String> config = new LinkedHashMap<>();
     for (String setting : annotation.serverConfig()) {
@@ -76,6 +100,7 @@ public record Setup(
       scripts.add(new InitStep.Script(script));
     }
     Map<String, List<InitStep>> init = scripts.isEmpty() ? Map.of() : Map.of(ALL_BACKENDS, scripts);
-    return new Setup(routes, Map.of(), annotation.postgresVersion().trim(), config, null, init);
+    return new Setup(
+        routes, Map.of(), annotation.postgresVersion().trim(), config, null, init, annotation.refresh(), templates);
   }
 }

@@ -21,8 +21,11 @@ public final class Leftovers {
         .filter(name -> name.startsWith("pgmux-"))
         .forEach(name -> found.add("thread " + name));
     found.addAll(EmbeddedFleet.liveServers());
+    // Servers idle in the JVM's pool are kept for later classes on purpose.
+    List<String> idle = EmbeddedFleet.idleDirectories().stream().map(Path::toString).toList();
     ProcessHandle.allProcesses()
         .filter(p -> p.info().commandLine().orElse("").contains(root))
+        .filter(p -> idle.stream().noneMatch(p.info().commandLine().orElse("")::contains))
         .forEach(p -> found.add("process " + p.pid() + ": " + p.info().commandLine().orElse("")));
     return found;
   }

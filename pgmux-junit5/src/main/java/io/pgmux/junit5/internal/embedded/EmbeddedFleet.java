@@ -1,6 +1,7 @@
 package io.pgmux.junit5.internal.embedded;
 
 import io.pgmux.BackendConfig;
+import io.pgmux.junit5.internal.refresh.TemplateManager;
 import io.pgmux.junit5.BackendInit;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,9 +29,12 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  */
 public final class EmbeddedFleet implements AutoCloseable {
   private final Map<String, EmbeddedServer> servers;
+  /** The pool's key of these servers, or {@code null} if they are this class's alone. */
+  private final String poolKey;
 
-  private EmbeddedFleet(Map<String, EmbeddedServer> servers) {
+  private EmbeddedFleet(Map<String, EmbeddedServer> servers, String poolKey) {
     this.servers = Map.copyOf(servers);
+    this.poolKey = poolKey;
   }
 
   /**
@@ -39,6 +43,7 @@ public final class EmbeddedFleet implements AutoCloseable {
    *
    * @param postgresVersion the version asked for, {@code ""} for the classpath's
    * @param serverConfig settings for every server, as in {@code postgresql.conf}
+   * @param shareable whether the servers may come from, and go back to, those kept for the JVM
    * @throws ExtensionConfigurationException if binaries are missing or a server refuses its
    *     configuration
    * @throws IllegalStateException if a server does not start for another reason
@@ -47,6 +52,7 @@ public final class EmbeddedFleet implements AutoCloseable {
       Set<String> names,
       String postgresVersion,
       Map<String, String> serverConfig,
+      boolean shareable,
       ClassLoader classLoader) {
     Binaries binaries;
     try {
@@ -58,14 +64,23 @@ public final class EmbeddedFleet implements AutoCloseable {
               + " classpath: add it, or declare a @PgMuxBackend field for each of them", e);
     }
     boolean useTemplate = Templates.enabled();
+    String poolKey = shareable && ServerPool.enabled() ? ServerPool.key(binaries, serverConfig) : null;
+    Map<String, EmbeddedServer> started = new LinkedHashMap<>();
+    if (poolKey != null) {
+      started.putAll(ServerPool.take(poolKey, names));
+    }
     Map<String, Callable<EmbeddedServer>> tasks = new LinkedHashMap<>();
     for (String name : names) {
-      tasks.put(name, () -> EmbeddedServer.start(name, binaries, serverConfig, useTemplate));
+      if (!started.containsKey(name)) {
+        tasks.put(name, () -> EmbeddedServer.start(name, binaries, serverConfig, useTemplate));
+      }
     }
-    Map<String, EmbeddedServer> started = new LinkedHashMap<>();
     List<Throwable> failures =
         runAll("start", tasks, EmbeddedServer.START_TIMEOUT.multipliedBy(2), started);
-    EmbeddedFleet fleet = new EmbeddedFleet(started);
+    if (poolKey != null) {
+      started.forEach(ServerPool::adopt);
+    }
+    EmbeddedFleet fleet = new EmbeddedFleet(started, poolKey);
     if (!failures.isEmpty()) {
       try {
         fleet.close();
@@ -146,12 +161,31 @@ public final class EmbeddedFleet implements AutoCloseable {
   }
 
   /**
-   * Stops the servers in parallel and deletes their data; waits for all of them. Idempotent.
+   * Returns the template manager of the server of {@code backend}.
+   *
+   * @throws IllegalStateException if the server cannot be reached
+   */
+  public TemplateManager templates(String backend) {
+    EmbeddedServer server = servers.get(backend);
+    try {
+      return server.templates();
+    } catch (SQLException e) {
+      throw new IllegalStateException("pgmux: cannot reach " + server + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Gives servers kept for the JVM back to it, for later classes; stops the others in parallel
+   * and deletes their data, waiting for all of them. Call it once the class's databases are gone.
    *
    * @throws IllegalStateException if a server did not stop cleanly, after trying all
    */
   @Override
   public void close() {
+    if (poolKey != null) {
+      ServerPool.giveBack(poolKey, List.copyOf(servers.values()));
+      return;
+    }
     Map<String, Callable<Void>> tasks = new LinkedHashMap<>();
     servers.forEach(
         (name, server) ->
@@ -219,9 +253,17 @@ public final class EmbeddedFleet implements AutoCloseable {
     return failures;
   }
 
-  /** Returns descriptions of the embedded servers of this JVM not yet closed, for tests. */
+  /**
+   * Returns descriptions of the embedded servers of this JVM not yet closed and not idle in the
+   * JVM's pool, for tests.
+   */
   public static List<String> liveServers() {
-    return EmbeddedServer.live().stream().map(Object::toString).toList();
+    return EmbeddedServer.live().stream().filter(s -> !ServerPool.idle(s)).map(Object::toString).toList();
+  }
+
+  /** Returns the directories of the servers idle in the JVM's pool, for tests. */
+  public static List<Path> idleDirectories() {
+    return EmbeddedServer.live().stream().filter(ServerPool::idle).map(EmbeddedServer::directory).toList();
   }
 
   /** Returns this JVM's workspace directory, for tests that look for leftover processes. */

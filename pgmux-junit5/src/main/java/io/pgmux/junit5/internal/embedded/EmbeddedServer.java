@@ -1,6 +1,7 @@
 package io.pgmux.junit5.internal.embedded;
 
 import io.pgmux.BackendConfig;
+import io.pgmux.junit5.internal.refresh.TemplateManager;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,6 +44,7 @@ final class EmbeddedServer implements AutoCloseable {
   private final String name;
   private final Path directory;
   private final EmbeddedPostgres postgres;
+  private TemplateManager templates;
 
   private EmbeddedServer(String name, Path directory, EmbeddedPostgres postgres) {
     this.name = name;
@@ -223,6 +225,14 @@ final class EmbeddedServer implements AutoCloseable {
     return BackendConfig.of("127.0.0.1", postgres.getPort());
   }
 
+  /** Returns the manager of this server's template databases, made on first use. */
+  synchronized TemplateManager templates() throws SQLException {
+    if (templates == null) {
+      templates = TemplateManager.open(db -> postgres.getDatabase("postgres", db).getConnection(), toString());
+    }
+    return templates;
+  }
+
   /** Returns a JDBC URL that logs in as the superuser {@code postgres}, without a password. */
   String superuserJdbcUrl(String database) {
     return postgres.getJdbcUrl(SUPERUSER, database);
@@ -266,6 +276,11 @@ final class EmbeddedServer implements AutoCloseable {
     if (!LIVE.remove(this)) {
       return;
     }
+    synchronized (this) {
+      if (templates != null) {
+        templates.abandon();
+      }
+    }
     try {
       postgres.close();
     } catch (IOException e) {
@@ -277,11 +292,29 @@ final class EmbeddedServer implements AutoCloseable {
 
   /** Stops every server still running; for the JVM's shutdown. */
   static void closeAll() {
+    // In parallel: servers kept for the JVM may be several, and the JVM waits for this hook.
+    List<Thread> stopping = new java.util.ArrayList<>();
     for (EmbeddedServer server : List.copyOf(LIVE)) {
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  server.close();
+                } catch (RuntimeException e) {
+                  // Shutting down: keep stopping the others.
+                }
+              },
+              "pgmux-embedded-stop-" + server.name);
+      thread.start();
+      stopping.add(thread);
+    }
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    for (Thread thread : stopping) {
       try {
-        server.close();
-      } catch (RuntimeException e) {
-        // Shutting down: keep stopping the others.
+        thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
     }
   }

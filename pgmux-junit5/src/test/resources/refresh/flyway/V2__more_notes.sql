@@ -1,0 +1,1 @@
+INSERT INTO note VALUES (2, 'from flyway, again');

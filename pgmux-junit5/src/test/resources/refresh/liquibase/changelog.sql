@@ -1,0 +1,5 @@
+--liquibase formatted sql
+
+--changeset pgmux:1
+CREATE TABLE note (id int PRIMARY KEY, body text NOT NULL);
+INSERT INTO note VALUES (1, 'from liquibase');
