@@ -18,10 +18,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +55,25 @@ class BackendHandshakeIT {
     }
   }
 
-  private static BackendHandshake run(BackendConfig config, boolean proxyLogin) throws IOException {
+  /** Every handshake a test ran, given back after it: pooled buffers are counted JVM-wide. */
+  private final List<BackendHandshake> handshakes = new ArrayList<>();
+
+  @AfterEach
+  void releaseHandshakes() throws IOException {
+    for (BackendHandshake handshake : handshakes) {
+      if (handshake.done()) {
+        handshake.transport().release();
+      } else {
+        handshake.release();
+      }
+      if (handshake.transport() != null) {
+        handshake.transport().channel().close();
+      }
+    }
+    assertThat(BufferPool.liveBuffers()).as("pooled buffers left by the handshakes").isZero();
+  }
+
+  private BackendHandshake run(BackendConfig config, boolean proxyLogin) throws IOException {
     BufferPool pool = new BufferPool(4);
     SocketChannel channel = SocketChannel.open(new InetSocketAddress(config.host(), config.port()));
     channel.configureBlocking(false);
@@ -99,6 +120,7 @@ class BackendHandshakeIT {
     if (!handshake.done()) {
       channel.close();
     }
+    handshakes.add(handshake);
     return handshake;
   }
 
