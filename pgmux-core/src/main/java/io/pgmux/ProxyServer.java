@@ -1,20 +1,14 @@
 package io.pgmux;
 
-import io.pgmux.internal.inspect.FaultRegistry;
-import io.pgmux.internal.inspect.Inspection;
-import io.pgmux.internal.inspect.StatementLog;
-import io.pgmux.internal.metrics.MetricsEndpoint;
-import io.pgmux.internal.metrics.ProxyMetrics;
-import io.pgmux.internal.proxy.ProxyEngine;
-import io.pgmux.internal.proxy.Settings;
-import java.io.IOException;
+import io.pgmux.internal.net.Addresses;
+import io.pgmux.internal.server.RunningServer;
+import io.pgmux.internal.server.ServerOptions;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A PostgreSQL proxy that sends each client to the backend its {@link Router} picks by user name.
@@ -36,27 +30,11 @@ import java.util.Objects;
  * FATAL {@code ErrorResponse} whose message starts with {@code pgmux:}.
  */
 public final class ProxyServer implements AutoCloseable {
-  private final InetSocketAddress listen;
-  private final Router router;
+  private final ServerOptions options;
   private TlsConfig tls;
-  private Duration startupTimeout = Duration.ofSeconds(60);
-  private Duration routeTimeout = Duration.ofSeconds(10);
-  private Duration connectTimeout = Duration.ofSeconds(10);
-  private int maxConnections = 10_000;
-  private int maxConnectionsPerBackend;
-  private int eventLoops = Runtime.getRuntime().availableProcessors();
-  private int routerThreads = 32;
-  private ProxyListener listener;
-  private Duration idleSessionTimeout;
-  private InetSocketAddress metricsListen;
-  private StatementLog journalLog;
   private StatementJournal journal;
-  private boolean journalParameters;
   private Faults faults;
-  private FaultRegistry faultRegistry;
-  private Path unixDirectory;
-  private volatile MetricsEndpoint metrics;
-  private volatile ProxyEngine engine;
+  private volatile RunningServer running;
   private volatile boolean closed;
 
   /**
@@ -72,8 +50,7 @@ public final class ProxyServer implements AutoCloseable {
 
   /** Creates a proxy that will listen on {@code listen}. */
   public ProxyServer(InetSocketAddress listen, Router router) {
-    this.listen = Objects.requireNonNull(listen, "listen");
-    this.router = Objects.requireNonNull(router, "router");
+    this.options = new ServerOptions(listen, router);
   }
 
   /** Terminates TLS for clients that ask for it; {@code null} turns TLS off. */
@@ -89,21 +66,21 @@ public final class ProxyServer implements AutoCloseable {
    */
   public ProxyServer withStartupTimeout(Duration timeout) {
     checkNotStarted();
-    this.startupTimeout = positive("startup timeout", timeout);
+    options.startupTimeout(timeout);
     return this;
   }
 
   /** Sets how long one call of the router may take (default 10 s); then the client gets 08004. */
   public ProxyServer withRouteTimeout(Duration timeout) {
     checkNotStarted();
-    this.routeTimeout = positive("route timeout", timeout);
+    options.routeTimeout(timeout);
     return this;
   }
 
   /** Sets how long connecting to a backend may take (default 10 s); then the client gets 08001. */
   public ProxyServer withConnectTimeout(Duration timeout) {
     checkNotStarted();
-    this.connectTimeout = positive("connect timeout", timeout);
+    options.connectTimeout(timeout);
     return this;
   }
 
@@ -113,10 +90,7 @@ public final class ProxyServer implements AutoCloseable {
    */
   public ProxyServer withMaxConnections(int maxConnections) {
     checkNotStarted();
-    if (maxConnections < 1) {
-      throw new IllegalArgumentException("max connections " + maxConnections + " is below 1");
-    }
-    this.maxConnections = maxConnections;
+    options.maxConnections(maxConnections);
     return this;
   }
 
@@ -127,11 +101,7 @@ public final class ProxyServer implements AutoCloseable {
    */
   public ProxyServer withMaxConnectionsPerBackend(int maxConnections) {
     checkNotStarted();
-    if (maxConnections < 1) {
-      throw new IllegalArgumentException(
-          "max connections per backend " + maxConnections + " is below 1");
-    }
-    this.maxConnectionsPerBackend = maxConnections;
+    options.maxConnectionsPerBackend(maxConnections);
     return this;
   }
 
@@ -143,39 +113,28 @@ public final class ProxyServer implements AutoCloseable {
    */
   public ProxyServer withIdleSessionTimeout(Duration timeout) {
     checkNotStarted();
-    Objects.requireNonNull(timeout, "idle session timeout");
-    if (timeout.isNegative()) {
-      throw new IllegalArgumentException(
-          "idle session timeout " + timeout + " is negative: use a positive duration, or ZERO for none");
-    }
-    this.idleSessionTimeout = timeout.isZero() ? null : timeout;
+    options.idleSessionTimeout(timeout);
     return this;
   }
 
   /** Sets how many I/O threads move bytes (default: one per available processor). */
   public ProxyServer withEventLoops(int eventLoops) {
     checkNotStarted();
-    if (eventLoops < 1 || eventLoops > 256) {
-      throw new IllegalArgumentException("event loops " + eventLoops + " is outside 1..256");
-    }
-    this.eventLoops = eventLoops;
+    options.eventLoops(eventLoops);
     return this;
   }
 
   /** Sets how many router calls may run at once (default 32); more wait their turn. */
   public ProxyServer withRouterThreads(int routerThreads) {
     checkNotStarted();
-    if (routerThreads < 1) {
-      throw new IllegalArgumentException("router threads " + routerThreads + " is below 1");
-    }
-    this.routerThreads = routerThreads;
+    options.routerThreads(routerThreads);
     return this;
   }
 
   /** Sets the listener told of sessions starting, ending and being refused. */
   public ProxyServer withListener(ProxyListener listener) {
     checkNotStarted();
-    this.listener = listener;
+    options.listener(listener);
     return this;
   }
 
@@ -193,7 +152,7 @@ public final class ProxyServer implements AutoCloseable {
    */
   public ProxyServer withUnixSocket(Path directory) {
     checkNotStarted();
-    this.unixDirectory = directory;
+    options.unixDirectory(directory);
     return this;
   }
 
@@ -203,7 +162,7 @@ public final class ProxyServer implements AutoCloseable {
    * @throws IllegalStateException before {@link #start()}, or if there is none
    */
   public Path unixSocket() {
-    Path socket = running().unixSocket();
+    Path socket = running().engine().unixSocket();
     if (socket == null) {
       throw new IllegalStateException(
           "no Unix-domain socket: call withUnixSocket(directory) before start()");
@@ -225,13 +184,13 @@ public final class ProxyServer implements AutoCloseable {
    * @throws IllegalArgumentException if the address cannot be parsed
    */
   public ProxyServer withMetrics(String address) {
-    return withMetrics(address == null ? null : parseAddress("metrics address", address));
+    return withMetrics(address == null ? null : Addresses.parse("metrics address", address));
   }
 
   /** Serves Prometheus metrics on {@code address}, as {@link #withMetrics(String)} does. */
   public ProxyServer withMetrics(InetSocketAddress address) {
     checkNotStarted();
-    this.metricsListen = address;
+    options.metrics(address);
     return this;
   }
 
@@ -241,12 +200,11 @@ public final class ProxyServer implements AutoCloseable {
    * @throws IllegalStateException before {@link #start()}, or if metrics are off
    */
   public InetSocketAddress metricsAddress() {
-    running();
-    MetricsEndpoint endpoint = metrics;
-    if (endpoint == null) {
+    InetSocketAddress address = running().metricsAddress();
+    if (address == null) {
       throw new IllegalStateException("metrics are off: call withMetrics(address) before start()");
     }
-    return endpoint.address();
+    return address;
   }
 
   /**
@@ -267,12 +225,7 @@ public final class ProxyServer implements AutoCloseable {
    */
   public ProxyServer withJournal(int capacity, boolean parameters) {
     checkNotStarted();
-    if (capacity < 1) {
-      throw new IllegalArgumentException("journal capacity " + capacity + " is below 1");
-    }
-    journalLog = new StatementLog(capacity);
-    journal = new StatementJournal(journalLog);
-    journalParameters = parameters;
+    journal = new StatementJournal(options.journal(capacity, parameters));
     return this;
   }
 
@@ -282,9 +235,8 @@ public final class ProxyServer implements AutoCloseable {
    */
   public ProxyServer withFaults() {
     checkNotStarted();
-    if (faultRegistry == null) {
-      faultRegistry = new FaultRegistry();
-      faults = new Faults(faultRegistry);
+    if (faults == null) {
+      faults = new Faults(options.faults());
     }
     return this;
   }
@@ -313,14 +265,6 @@ public final class ProxyServer implements AutoCloseable {
     return faults;
   }
 
-  /** Returns the source of session taps, or null if nothing needs to see messages. */
-  Inspection sessionTaps() {
-    if (journalLog == null && faultRegistry == null) {
-      return null;
-    }
-    return new Inspection(journalLog, journalParameters, listener, faultRegistry);
-  }
-
   /**
    * Binds the listening socket and starts serving; returns once clients can connect.
    *
@@ -333,43 +277,14 @@ public final class ProxyServer implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("proxy was closed; create a new one");
     }
-    // Metrics: bound first, so that a taken port fails the start before clients can connect;
-    // they time the router and hear every event before the configured listener does.
-    Router routing = router;
-    ProxyListener listening = listener == null ? null : new EndStamping(listener);
-    if (metricsListen != null) {
-      ProxyMetrics proxyMetrics = new ProxyMetrics(listening);
-      routing = proxyMetrics.timed(router);
-      listening = proxyMetrics;
-      try {
-        metrics = MetricsEndpoint.start(metricsListen, () -> proxyMetrics.scrape(stats()));
-      } catch (IOException e) {
-        throw new UncheckedIOException(
-            "cannot serve metrics on " + metricsListen + ": " + e.getMessage(), e);
-      }
-    }
-    Settings settings =
-        new Settings(
-            listen,
-            routing,
+    ProxyListener listener = options.listener();
+    running =
+        RunningServer.start(
+            options,
+            listener == null ? null : new EndStamping(listener),
             tls == null ? null : () -> tls.newServerEngine(),
             tls != null && tls.isRequired(),
-            startupTimeout,
-            routeTimeout,
-            connectTimeout,
-            maxConnections,
-            maxConnectionsPerBackend,
-            eventLoops,
-            routerThreads,
-            listening,
-            sessionTaps(),
-            idleSessionTimeout);
-    try {
-      engine = ProxyEngine.start(settings, unixDirectory);
-    } catch (IOException e) {
-      closeMetrics();
-      throw new UncheckedIOException("cannot listen on " + listen + ": " + e.getMessage(), e);
-    }
+            this::stats);
     return this;
   }
 
@@ -388,22 +303,22 @@ public final class ProxyServer implements AutoCloseable {
    * @throws IllegalStateException before {@link #start()}
    */
   public InetSocketAddress address() {
-    return running().address();
+    return running().engine().address();
   }
 
   /** Returns the sessions connected to a backend now, oldest first. */
   public List<SessionInfo> sessions() {
-    return running().sessions();
+    return running().engine().sessions();
   }
 
   /** Returns the proxy's counters since start. */
   public ProxyStats stats() {
-    return running().stats();
+    return running().engine().stats();
   }
 
   /** Returns whether the proxy has started and is not closed. */
   public boolean isRunning() {
-    return engine != null && !closed;
+    return running != null && !closed;
   }
 
   /**
@@ -416,69 +331,28 @@ public final class ProxyServer implements AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
-    closeMetrics();
-    if (engine != null) {
-      engine.close();
+    RunningServer started = running;
+    if (started != null) {
+      started.close();
     }
   }
 
-  private void closeMetrics() {
-    MetricsEndpoint endpoint = metrics;
-    if (endpoint != null) {
-      endpoint.close();
-    }
-  }
-
-  private ProxyEngine running() {
-    ProxyEngine running = engine;
-    if (running == null) {
+  private RunningServer running() {
+    RunningServer started = running;
+    if (started == null) {
       throw new IllegalStateException("proxy is not started: call start() first");
     }
-    return running;
+    return started;
   }
 
   private void checkNotStarted() {
-    if (engine != null) {
+    if (running != null) {
       throw new IllegalStateException("proxy is already started: configure it before start()");
     }
   }
 
-  private static Duration positive(String what, Duration value) {
-    Objects.requireNonNull(value, what);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(what + " " + value + " is not positive");
-    }
-    return value;
-  }
-
   static InetSocketAddress parseListen(String listen) {
-    return parseAddress("listen address", listen);
-  }
-
-  /** Parses {@code host:port}, {@code [ipv6]:port} or {@code :port}; {@code what} names it in errors. */
-  static InetSocketAddress parseAddress(String what, String listen) {
-    Objects.requireNonNull(listen, what);
-    int colon = listen.lastIndexOf(':');
-    if (colon < 0) {
-      throw new IllegalArgumentException(
-          what + " \"" + listen + "\" has no port: use host:port or :port");
-    }
-    String host = listen.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int port;
-    try {
-      port = Integer.parseInt(listen.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          what + " \"" + listen + "\": port is not a number", e);
-    }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException(
-          what + " \"" + listen + "\": port " + port + " is outside 0..65535");
-    }
-    return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+    return Addresses.parse("listen address", listen);
   }
 
   /** Stamps the end time on sessions as they are reported ended, for {@link SessionInfo#endedAt}. */

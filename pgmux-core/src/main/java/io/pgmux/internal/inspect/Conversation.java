@@ -7,7 +7,6 @@ import io.pgmux.internal.protocol.ServerMessage;
 import io.pgmux.internal.protocol.SqlStatements;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,39 +55,13 @@ final class Conversation {
 
   private record Prepared(String sql, List<Integer> parameterTypes) {}
 
-  /** A finished statement waiting for its batch's ReadyForQuery. */
-  private static final class Entry {
-    final Pending origin;
-    String sql;
-    final String command;
-    final long rows;
-    final String sqlState;
-    final String message;
-    final char status;
-    final long start;
-    final long end;
-
-    Entry(Pending origin, String sql, String command, long rows, String sqlState, String message,
-        char status, long start, long end) {
-      this.origin = origin;
-      this.sql = sql;
-      this.command = command;
-      this.rows = rows;
-      this.sqlState = sqlState;
-      this.message = message;
-      this.status = status;
-      this.start = start;
-      this.end = end;
-    }
-  }
-
   private final Recorder recorder;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private final Map<String, Prepared> statements = new HashMap<>();
   private final Map<String, Portal> portals = new HashMap<>();
   /** Portals whose run a row limit interrupted (PortalSuspended), with when the run started. */
   private final Map<String, Long> suspended = new HashMap<>();
-  private final List<Entry> batch = new ArrayList<>();
+  private final Batch batch;
   /** The backend ignores client messages up to the next Sync, after an extended-query error. */
   private boolean skipping;
   /** An answer fitted no pending message: stop following until the next ReadyForQuery. */
@@ -102,6 +75,7 @@ final class Conversation {
   /** @param recorder where finished statements go, or null to follow without recording */
   Conversation(Recorder recorder) {
     this.recorder = recorder;
+    this.batch = new Batch(recorder);
   }
 
   /** Returns whether the backend will ignore the next client message (it awaits a Sync). */
@@ -353,7 +327,7 @@ final class Conversation {
         && (head.kind == Pending.Kind.SYNC || head.kind == Pending.Kind.QUERY || head.kind == Pending.Kind.FUNCTION_CALL)) {
       answered = pending.pollFirst();
       if (answered.kind == Pending.Kind.QUERY) {
-        keepWholeTextIfSplitWrongly(answered);
+        batch.keepWholeTextIfSplitWrongly(answered);
       }
     } else {
       lose();
@@ -363,13 +337,13 @@ final class Conversation {
     }
     lastAnswer = now;
     status = readyStatus;
-    flush(readyStatus);
+    batch.flush(readyStatus);
     return answered;
   }
 
   /** The session ended: statements whose ReadyForQuery never came are recorded as they stand. */
   void ended() {
-    flush(status);
+    batch.flush(status);
     pending.clear();
   }
 
@@ -381,44 +355,12 @@ final class Conversation {
     return spans.get(query.answered).of(query.sql);
   }
 
-  /** A text split into more or fewer statements than the backend ran: record it whole. */
-  private void keepWholeTextIfSplitWrongly(Pending query) {
-    if (query.spans == null || query.answered == query.spans.size()) {
-      return;
-    }
-    boolean failed = false;
-    for (Entry e : batch) {
-      failed |= e.origin == query && e.sqlState != null;
-    }
-    if (!failed) {
-      for (Entry e : batch) {
-        if (e.origin == query) {
-          e.sql = query.sql;
-        }
-      }
-    }
-  }
-
   private void finish(Pending origin, String sql, String command, long rows, String sqlState,
       String message, long start, long end) {
     status = TransactionStates.after(status, sql, command, sqlState);
     if (recorder != null) {
-      batch.add(new Entry(origin, sql, command, rows, sqlState, message, status, start, end));
+      batch.add(origin, sql, command, rows, sqlState, message, status, start, end);
     }
-  }
-
-  private void flush(char lastStatus) {
-    if (batch.isEmpty()) {
-      return;
-    }
-    for (int i = 0; i < batch.size(); i++) {
-      Entry e = batch.get(i);
-      char s = i == batch.size() - 1 ? lastStatus : e.status;
-      recorder.finished(
-          new Finished(e.sql, e.origin.parameters, e.command, e.rows, e.sqlState, e.message, s,
-              e.start, e.end));
-    }
-    batch.clear();
   }
 
   /** Stops following the conversation until the next ReadyForQuery. */
