@@ -15,24 +15,20 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One client connection and, once routed, its backend connection: the session's state, its
- * timers, and how it ends. The phases do the work: {@link ClientStartup} reads the startup packet,
+ * One client connection and, once routed, its backend connection: the session's state, what its
+ * timers ({@link SessionTimers}) mean, and how it ends. The phases do the work: {@link ClientStartup} reads the startup packet,
  * the {@link SessionHost} routes, the {@link BackendLeg} connects (its {@link BackendLogin} follows
  * the login) and holds what the session takes at the backend, and the {@link Relay} moves the
- * bytes. The session calls them and looks at what they report after each
- * event; none of them calls the session.
+ * bytes. The session calls them and looks at what they report after each event; none of them
+ * calls the session.
  *
  * <p>Every method runs on the session's event loop, so nothing here is locked; {@link #info()}
  * and {@link #isStarted()} may be called from any thread.
  */
 final class Session implements EventLoop.Handler {
   private static final System.Logger LOG = System.getLogger("io.pgmux");
-
-  /** The longest a refused client may take to read its error before it is closed anyway. */
-  static final long REFUSAL_WAIT_MILLIS = 5_000;
 
   private enum State {
     STARTUP, // reading the startup packet
@@ -68,14 +64,14 @@ final class Session implements EventLoop.Handler {
   private volatile boolean started;
   /** The proxy's own error while REFUSING. Draining mode. */
   private ByteBuffer refusal;
-  private EventLoop.Timer startupTimer;
-  private IdleWatch idleWatch;
+  private final SessionTimers timers;
 
   Session(SessionHost host, EventLoop loop, long id, SocketChannel channel) throws IOException {
     this.host = host;
     this.settings = host.settings();
     this.loop = loop;
     this.backend = new BackendLeg(host, loop);
+    this.timers = new SessionTimers(loop, settings);
     this.facts = new SessionFacts(id, SessionFacts.clientAddress(channel.getRemoteAddress()));
     this.client = new PlainTransport(channel);
     this.clientKey = channel.register(loop.selector(), OP_READ, this);
@@ -90,8 +86,7 @@ final class Session implements EventLoop.Handler {
 
   /** Starts the startup timeout, or refuses at once when the proxy is full. */
   void open(boolean overLimit) {
-    long timeout = settings.startupTimeout().toMillis();
-    startupTimer = loop.schedule(timeout, TimeUnit.MILLISECONDS, this::startupTimedOut);
+    timers.startup(this::startupTimedOut);
     if (overLimit) {
       refuse(ProxyError.tooManyConnections(settings.maxConnections()));
     }
@@ -264,12 +259,8 @@ final class Session implements EventLoop.Handler {
       }
       if (state == State.LOGIN && backend.login().done()) {
         state = State.RELAY;
-        startupTimer.cancel();
         relay.established(settings.taps(), this::info);
-        if (settings.idleSessionTimeout() != null) {
-          idleWatch = new IdleWatch(loop, relay, settings.idleSessionTimeout(), this::phaseSettled);
-          idleWatch.start();
-        }
+        timers.established(relay, this::phaseSettled);
       }
     }
     if ((state == State.LOGIN || state == State.RELAY) && relay.finished()) {
@@ -331,14 +322,7 @@ final class Session implements EventLoop.Handler {
 
   private void route() {
     state = State.ROUTING;
-    RouteRequest request =
-        new RouteRequest(
-            facts.startup.user(),
-            facts.startup.database(),
-            facts.startup.parameters(),
-            facts.clientAddress,
-            client.isTls(),
-            client.serverName());
+    RouteRequest request = facts.routeRequest(client.isTls(), client.serverName());
     backend.route(request).whenComplete((route, failure) -> loop.execute(() -> routed(route)));
   }
 
@@ -458,9 +442,7 @@ final class Session implements EventLoop.Handler {
       return;
     }
     // The rest goes out when the client can take it; a client that never reads is not waited for.
-    startupTimer.cancel();
-    long wait = Math.min(REFUSAL_WAIT_MILLIS, settings.startupTimeout().toMillis());
-    startupTimer = loop.schedule(wait, TimeUnit.MILLISECONDS, this::close);
+    timers.refusing(this::close);
     updateInterest();
   }
 
@@ -469,13 +451,8 @@ final class Session implements EventLoop.Handler {
       return;
     }
     state = State.CLOSED;
-    if (startupTimer != null) {
-      startupTimer.cancel();
-    }
+    timers.stop();
     backend.cancelRouting();
-    if (idleWatch != null) {
-      idleWatch.stop();
-    }
     if (client.handshakeDone() && (relay == null || !relay.wasCut())) {
       client.closeOutbound(); // TLS close_notify, as PostgreSQL sends on every close
     }
