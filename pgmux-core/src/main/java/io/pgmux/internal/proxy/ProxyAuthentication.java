@@ -5,14 +5,17 @@ import static java.nio.channels.SelectionKey.OP_WRITE;
 
 import io.pgmux.ClientAuth;
 import io.pgmux.internal.auth.AuthException;
+import io.pgmux.internal.auth.ChannelBinding;
 import io.pgmux.internal.auth.ClientAuthenticator;
 import io.pgmux.internal.auth.ClientCheck;
 import io.pgmux.internal.auth.ClientLogin;
+import io.pgmux.internal.net.TlsTransport;
 import io.pgmux.internal.net.Transport;
 import io.pgmux.internal.protocol.ProxyError;
 import io.pgmux.internal.protocol.StartupPacket.StartupMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.security.cert.X509Certificate;
 
 /**
  * The client's login under proxy-side authentication, on the client's socket: the route's
@@ -49,6 +52,15 @@ final class ProxyAuthentication {
     if (rest.hasRemaining()) {
       accept(rest);
     }
+  }
+
+  /** Returns the tls-server-end-point data of the proxy's certificate for a TLS client, else null. */
+  static byte[] channelBinding(Transport client) {
+    if (client instanceof TlsTransport tls) {
+      X509Certificate certificate = tls.localCertificate();
+      return certificate == null ? null : ChannelBinding.tlsServerEndPoint(certificate);
+    }
+    return null;
   }
 
   /** Sends what is due and reads the client's answers, as far as the socket allows. */

@@ -1,13 +1,7 @@
 package io.pgmux.internal.proxy;
 
-import static java.nio.channels.SelectionKey.OP_READ;
-import static java.nio.channels.SelectionKey.OP_WRITE;
-
-import io.pgmux.internal.net.BufferPool;
 import io.pgmux.internal.net.EventLoop;
 import io.pgmux.internal.net.Transport;
-import io.pgmux.internal.protocol.FrameTracker;
-import io.pgmux.internal.protocol.ProtocolException;
 import io.pgmux.internal.protocol.ProxyError;
 import io.pgmux.SessionInfo;
 import io.pgmux.internal.tap.MessageTap;
@@ -23,62 +17,26 @@ import java.util.function.Supplier;
  * while bytes are in flight.
  *
  * <p>Until the backend's first ReadyForQuery, the backend's bytes go through the {@link
- * BackendLogin}; after that the relay moves them blind. It never calls the session: the session
- * asks what happened ({@link #loginFailure()}, {@link #finished()}) after each call, and after
- * the relay's own deferred work it is told through {@code settle}.
+ * BackendLogin}; after that the relay moves them blind ({@link BlindRelay}), or through a message
+ * tap ({@link Tapping}) when the session has one. It never calls the session: the session asks
+ * what happened ({@link #loginFailure()}, {@link #finished()}) after each call, and after the
+ * relay's own deferred work it is told through {@code settle}.
  *
  * <p>All methods run on the session's event loop.
  */
 final class Relay {
   private static final System.Logger LOG = System.getLogger("io.pgmux");
 
-  /** Reads per readiness event before letting other sessions run. */
-  private static final int READS_PER_EVENT = 16;
-
-  /** One direction of the relay. */
-  private static final class Pipe {
-    final Transport from;
-    final Transport to;
-    /** Bytes read from the source that the sink has not taken. Draining mode; null when none. */
-    ByteBuffer pending;
-    /** The source reached the end of its stream. */
-    boolean sourceDone;
-
-    Pipe(Transport from, Transport to) {
-      this.from = from;
-      this.to = to;
-    }
-  }
-
   private final EventLoop loop;
-  private final BufferPool pool;
   private final Transport client;
   private final Transport backend;
-  private final Pipe toBackend;
-  private final Pipe toClient;
-  /** Where messages to the client begin and end, so the proxy can say goodbye between two. */
-  private final FrameTracker toClientFrames = new FrameTracker();
-  /** Where the client's messages begin and end during the login, so a tap can start between two. */
-  private final FrameTracker toBackendFrames = new FrameTracker();
   private final Runnable settle;
   /** Follows the backend's messages until its first ReadyForQuery. */
   private final BackendLogin login;
-  /** True until the backend's first ReadyForQuery passed. */
-  private boolean loggingIn;
-  /** Why the login failed on the backend's side, or null. */
-  private ProxyError loginFailure;
-  /** Both directions are through (or broken): the session ends. */
-  private boolean finished;
+  /** The relay without a tap: all of it until the session is established, then without a tap. */
+  private final BlindRelay blind;
   /** The relay through a message tap, once the session is established with one; else null. */
   private Tapping tapping;
-  /** The proxy's last words are queued to the client: nothing more is read. */
-  private boolean ending;
-  /** When the backend last said ReadyForQuery (System.nanoTime), and the client's count then. */
-  private long readyAt;
-  private long clientBytesAtReady = -1;
-
-  private volatile long bytesFromClient;
-  private volatile long bytesFromBackend;
 
   /**
    * @param startup the startup message for the backend; flip mode
@@ -94,33 +52,26 @@ final class Relay {
       ByteBuffer rest,
       Runnable settle) {
     this.loop = loop;
-    this.pool = loop.pool();
     this.client = client;
     this.backend = backend;
     this.login = login;
     this.settle = settle;
-    this.toBackend = new Pipe(client, backend);
-    this.toClient = new Pipe(backend, client);
-    // Under proxy-side authentication the proxy's own login is over before the relay starts.
-    this.loggingIn = !login.done();
-    toBackendFrames.feed(rest);
-    toBackend.pending =
-        ByteBuffer.allocate(startup.remaining() + rest.remaining()).put(startup).put(rest).flip();
+    this.blind = new BlindRelay(loop, client, backend, login, startup, rest, this::resume);
   }
 
   /** Sends the first bytes and starts relaying. */
   void start() throws IOException {
-    writable(toBackend);
+    blind.start();
   }
 
   long bytesFromClient() {
     Tapping tapped = tapping;
-    return bytesFromClient + (tapped != null ? tapped.bytesFromClient() : 0);
+    return blind.bytesFromClient() + (tapped != null ? tapped.bytesFromClient() : 0);
   }
 
   long bytesFromBackend() {
     Tapping tapped = tapping;
-    return bytesFromBackend + (tapped != null ? tapped.bytesFromBackend() : 0);
+    return blind.bytesFromBackend() + (tapped != null ? tapped.bytesFromBackend() : 0);
   }
 
   /**
@@ -138,42 +89,23 @@ final class Relay {
         LOG.log(Level.WARNING, "opening a message tap failed; the session goes untapped", e);
       }
       if (tap != null) {
-        tapped.start(
-            tap,
-            toBackend.pending,
-            toBackend.sourceDone,
-            toBackendFrames,
-            toClient.pending,
-            afterLogin,
-            toClient.sourceDone);
-        toBackend.pending = toClient.pending = null;
+        blind.handOver(tapped, tap, afterLogin);
         tapping = tapped;
         loop.defer(this::resume); // bytes that came with ReadyForQuery wait for no socket event
         return;
       }
     }
-    if (afterLogin != null && afterLogin.hasRemaining()) {
-      ByteBuffer waiting = toClient.pending;
-      toClient.pending =
-          waiting == null
-              ? afterLogin
-              : ByteBuffer.allocate(waiting.remaining() + afterLogin.remaining())
-                  .put(waiting)
-                  .put(afterLogin)
-                  .flip();
-      pool.release(waiting);
-      toClientFrames.feed(afterLogin.duplicate().position(0));
-    }
+    blind.untapped(afterLogin);
   }
 
   /** Returns why the backend's side of the login failed, or null. */
   ProxyError loginFailure() {
-    return loginFailure;
+    return blind.loginFailure();
   }
 
   /** Returns whether the relay is over: one side closed and what it sent is delivered. */
   boolean finished() {
-    return finished || (tapping != null && tapping.finished());
+    return blind.finished() || (tapping != null && tapping.finished());
   }
 
   /**
@@ -181,20 +113,12 @@ final class Relay {
    * ReadyForQuery with status I) and the client has sent nothing since.
    */
   boolean idle() {
-    if (tapping != null) {
-      return tapping.idle();
-    }
-    return toClientFrames.readyStatus() == 'I'
-        && bytesFromClient == clientBytesAtReady
-        && toClient.pending == null
-        && toBackend.pending == null
-        && !client.hasQueuedOutput()
-        && !ending;
+    return tapping != null ? tapping.idle() : blind.idle();
   }
 
   /** Returns since when (System.nanoTime) the session is {@link #idle()}. */
   long idleSince() {
-    return tapping != null ? tapping.idleSince() : readyAt;
+    return tapping != null ? tapping.idleSince() : blind.idleSince();
   }
 
   /** Sends the client {@code error} (its stream must be between messages), then the relay ends. */
@@ -203,13 +127,7 @@ final class Relay {
       tapping.endWith(error);
       return;
     }
-    ending = true;
-    toClient.pending = error.encode();
-    try {
-      writable(toClient);
-    } catch (IOException | RuntimeException e) {
-      finished = true;
-    }
+    blind.endWith(error);
   }
 
   /** Returns whether the session ends by a tap's cut: no goodbye of any kind. */
@@ -222,10 +140,7 @@ final class Relay {
    * proxy may send one of its own.
    */
   boolean clientAtBoundary() {
-    if (tapping != null) {
-      return tapping.clientAtBoundary();
-    }
-    return toClientFrames.atBoundary() && toClient.pending == null && !client.hasQueuedOutput();
+    return tapping != null ? tapping.clientAtBoundary() : blind.clientAtBoundary();
   }
 
   // ------------------------------------------------------------------------------------ events
@@ -235,7 +150,7 @@ final class Relay {
       tapping.clientReadable();
       return;
     }
-    pump(toBackend);
+    blind.clientReadable();
   }
 
   void clientWritable() throws IOException {
@@ -243,10 +158,7 @@ final class Relay {
       tapping.clientWritable();
       return;
     }
-    writable(toClient);
-    if (client.hasBufferedInput()) {
-      pump(toBackend); // a TLS read waited for this flush; its data needs no socket event
-    }
+    blind.clientWritable();
   }
 
   void backendReady(boolean writable, boolean readable) throws IOException {
@@ -254,203 +166,39 @@ final class Relay {
       tapping.backendReady(writable, readable);
       return;
     }
-    if (writable) {
-      writable(toBackend);
-    }
-    if (readable && !over()) {
-      pump(toClient);
-    }
+    blind.backendReady(writable, readable);
   }
 
   int clientOps() {
-    if (tapping != null) {
-      return tapping.clientOps();
-    }
-    return (canRead(toBackend) ? OP_READ : 0) | (toClient.pending != null ? OP_WRITE : 0);
+    return tapping != null ? tapping.clientOps() : blind.clientOps();
   }
 
   int backendOps() {
-    if (tapping != null) {
-      return tapping.backendOps();
-    }
-    int ops = (canRead(toClient) ? OP_READ : 0) | (toBackend.pending != null ? OP_WRITE : 0);
-    return backend.hasQueuedOutput() ? ops | OP_WRITE : ops;
+    return tapping != null ? tapping.backendOps() : blind.backendOps();
   }
 
   /** Gives the buffers back to the pool; the session closes the sockets. */
   void release() {
-    pool.release(toBackend.pending);
-    pool.release(toClient.pending);
-    toBackend.pending = toClient.pending = null;
-    finished = true;
+    blind.release();
     if (tapping != null) {
       tapping.release();
     }
   }
 
-  // ------------------------------------------------------------------------------------- pump
-
-  private boolean over() {
-    return finished || loginFailure != null || ending;
-  }
-
-  private boolean canRead(Pipe pipe) {
-    return pipe.pending == null && !pipe.sourceDone && !pipe.to.hasQueuedOutput() && !over();
-  }
-
-  /** Moves bytes from the pipe's source to its sink until one of them has to wait. */
-  private void pump(Pipe pipe) throws IOException {
-    Transport from = pipe.from;
-    Transport to = pipe.to;
-    for (int i = 0; i < READS_PER_EVENT; i++) {
-      if (pipe.pending != null || pipe.sourceDone || to.hasQueuedOutput() || over()) {
-        return;
-      }
-      ByteBuffer buffer = pool.acquire();
-      int room = buffer.remaining();
-      int n;
-      try {
-        n = from.read(buffer);
-      } catch (IOException | RuntimeException e) {
-        pool.release(buffer);
-        throw e;
-      }
-      if (n <= 0) {
-        pool.release(buffer);
-        if (n < 0) {
-          sourceEnded(pipe);
-        }
-        return;
-      }
-      buffer.flip();
-      boolean loginEnded = false;
-      if (pipe == toBackend) {
-        bytesFromClient += n;
-        if (loggingIn) {
-          toBackendFrames.feed(buffer);
-        }
-      } else {
-        bytesFromBackend += n;
-        if (loggingIn) {
-          buffer = throughLogin(buffer);
-          loginEnded = !loggingIn;
-          if (buffer == null) {
-            if (over()) {
-              return;
-            }
-            continue;
-          }
-        }
-        toClientFrames.feed(buffer);
-        if (toClientFrames.readyStatus() != 0) {
-          readyAt = System.nanoTime(); // once per query: the backend waits for the client now
-          clientBytesAtReady = bytesFromClient;
-        }
-      }
-      send(pipe, buffer);
-      if (loginEnded) {
-        return; // the session takes the established session over before more bytes flow
-      }
-      if (n < room && !from.hasBufferedInput()) {
-        // A short read took all there was, so another read would only return 0: one syscall
-        // saved per message. The selector is level-triggered and reports later bytes itself.
-        return;
-      }
-    }
-    if (from.hasBufferedInput()) {
-      // TLS may hold decrypted records that no socket event will announce.
-      loop.defer(this::resume);
-    }
-  }
-
-  private void send(Pipe pipe, ByteBuffer buffer) throws IOException {
-    try {
-      pipe.to.write(buffer);
-    } catch (IOException | RuntimeException e) {
-      pool.release(buffer); // the session ends; the buffer must not go with it
-      throw e;
-    }
-    if (buffer.hasRemaining()) {
-      pipe.pending = buffer;
-    } else {
-      pool.release(buffer);
-    }
-  }
-
-  private void sourceEnded(Pipe pipe) {
-    if (pipe == toClient && loggingIn && !login.sawError()) {
-      loginFailure = ProxyError.backendClosedDuringStartup(login.backend().address());
-      return;
-    }
-    pipe.sourceDone = true;
-    finishIfDrained(pipe);
-  }
-
-  /** Passes backend bytes through the login; returns what goes to the client, or null. */
-  private ByteBuffer throughLogin(ByteBuffer in) {
-    ByteBuffer out;
-    try {
-      out = login.fromBackend(in);
-    } catch (ProtocolException e) {
-      loginFailure = ProxyError.backendBrokeProtocol(login.backend().address(), e.getMessage());
-      return null;
-    } finally {
-      pool.release(in);
-    }
-    loggingIn = !login.done();
-    return out;
-  }
-
   private void resume() {
-    if (finished) {
+    if (blind.finished()) {
       return; // released
     }
     try {
       if (tapping != null) {
         tapping.drive();
       } else {
-        pump(toBackend);
-        pump(toClient);
+        blind.pumpBoth();
       }
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.DEBUG, () -> "relay failed: " + e, e);
-      finished = true;
+      blind.fail();
     }
     settle.run();
-  }
-
-  /** The pipe's sink can take bytes again: hand it what waits, then read on. */
-  private void writable(Pipe pipe) throws IOException {
-    Transport to = pipe.to;
-    if (!to.flush()) {
-      return;
-    }
-    if (pipe.pending != null) {
-      to.write(pipe.pending);
-      if (pipe.pending.hasRemaining()) {
-        return;
-      }
-      pool.release(pipe.pending);
-      pipe.pending = null;
-    }
-    if (to.hasQueuedOutput()) {
-      return;
-    }
-    if (ending) {
-      finished |= pipe == toClient; // the last words are out
-      return;
-    }
-    if (pipe.sourceDone) {
-      finishIfDrained(pipe);
-    } else {
-      pump(pipe);
-    }
-  }
-
-  /** One side closed: once what it sent is delivered, the relay is over. */
-  private void finishIfDrained(Pipe pipe) {
-    if (pipe.pending == null && !pipe.to.hasQueuedOutput()) {
-      finished = true;
-    }
   }
 }

@@ -1,43 +1,34 @@
 package io.pgmux.internal.proxy;
 
-import static java.nio.channels.SelectionKey.OP_CONNECT;
 import static java.nio.channels.SelectionKey.OP_READ;
 import static java.nio.channels.SelectionKey.OP_WRITE;
 
 import io.pgmux.RouteRequest;
 import io.pgmux.SessionInfo;
 import io.pgmux.internal.net.EventLoop;
-import io.pgmux.internal.auth.ChannelBinding;
 import io.pgmux.internal.net.PlainTransport;
-import io.pgmux.internal.net.TlsTransport;
 import io.pgmux.internal.net.Transport;
 import io.pgmux.internal.protocol.ProxyError;
 import io.pgmux.internal.proxy.ClientStartup.Outcome;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.security.cert.X509Certificate;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One client connection and, once routed, its backend connection: the session's state, its
- * timers, and how it ends. The phases do the work: {@link ClientStartup} reads the startup packet,
- * the {@link SessionHost} routes, {@link BackendLogin} connects and follows the login, and the
- * {@link Relay} moves the bytes. The session calls them and looks at what they report after each
- * event; none of them calls the session.
+ * One client connection and, once routed, its backend connection: the session's state, what its
+ * timers ({@link SessionTimers}) mean, and how it ends. The phases do the work: {@link ClientStartup} reads the startup packet,
+ * the {@link SessionHost} routes, the {@link BackendLeg} connects (its {@link BackendLogin} follows
+ * the login) and holds what the session takes at the backend, and the {@link Relay} moves the
+ * bytes. The session calls them and looks at what they report after each event; none of them
+ * calls the session.
  *
  * <p>Every method runs on the session's event loop, so nothing here is locked; {@link #info()}
  * and {@link #isStarted()} may be called from any thread.
  */
 final class Session implements EventLoop.Handler {
   private static final System.Logger LOG = System.getLogger("io.pgmux");
-
-  /** The longest a refused client may take to read its error before it is closed anyway. */
-  static final long REFUSAL_WAIT_MILLIS = 5_000;
 
   private enum State {
     STARTUP, // reading the startup packet
@@ -62,31 +53,25 @@ final class Session implements EventLoop.Handler {
   private ClientStartup clientStartup;
   /** What the client sent after its startup message, until it goes to the backend. */
   private ByteBuffer startupRest;
-  private RouteRequest request;
   /** The client's login under proxy-side authentication; null otherwise and after it. */
   private ProxyAuthentication authentication;
   /** The route that authentication waits to connect to. */
   private Route.To authenticatedRoute;
-  private CompletableFuture<Route> routing;
-  private InetSocketAddress backendAddress;
-  private boolean holdsBackendPlace;
-  private BackendLogin login;
-  /** When connecting to the backend began (System.nanoTime). */
-  private long connectStarted;
-  private SelectionKey backendKey;
+  /** Routing, the backend connection and what the session holds at the backend. */
+  private final BackendLeg backend;
   private Relay relay;
-  private byte[] cancelKey;
   /** Set once the backend was reached; publishes the fields {@link #info()} reads. */
   private volatile boolean started;
   /** The proxy's own error while REFUSING. Draining mode. */
   private ByteBuffer refusal;
-  private EventLoop.Timer startupTimer;
-  private IdleWatch idleWatch;
+  private final SessionTimers timers;
 
   Session(SessionHost host, EventLoop loop, long id, SocketChannel channel) throws IOException {
     this.host = host;
     this.settings = host.settings();
     this.loop = loop;
+    this.backend = new BackendLeg(host, loop);
+    this.timers = new SessionTimers(loop, settings);
     this.facts = new SessionFacts(id, SessionFacts.clientAddress(channel.getRemoteAddress()));
     this.client = new PlainTransport(channel);
     this.clientKey = channel.register(loop.selector(), OP_READ, this);
@@ -101,8 +86,7 @@ final class Session implements EventLoop.Handler {
 
   /** Starts the startup timeout, or refuses at once when the proxy is full. */
   void open(boolean overLimit) {
-    long timeout = settings.startupTimeout().toMillis();
-    startupTimer = loop.schedule(timeout, TimeUnit.MILLISECONDS, this::startupTimedOut);
+    timers.startup(this::startupTimedOut);
     if (overLimit) {
       refuse(ProxyError.tooManyConnections(settings.maxConnections()));
     }
@@ -128,9 +112,9 @@ final class Session implements EventLoop.Handler {
 
   @Override
   public void ready(SelectionKey key) throws IOException {
-    if (key == backendKey) {
+    if (key == backend.key()) {
       if (state == State.CONNECTING) {
-        login.backendReady();
+        backend.login().backendReady();
       } else {
         relay.backendReady(key.isWritable(), key.isReadable());
       }
@@ -240,7 +224,7 @@ final class Session implements EventLoop.Handler {
       return;
     }
     try {
-      login.tlsResumed();
+      backend.login().tlsResumed();
       settle();
     } catch (IOException | RuntimeException e) {
       failed(e);
@@ -261,27 +245,22 @@ final class Session implements EventLoop.Handler {
       }
     }
     if (state == State.CONNECTING) {
-      if (login.failure() != null) {
-        refuse(login.failure());
-      } else if (login.connected()) {
+      if (backend.login().failure() != null) {
+        refuse(backend.login().failure());
+      } else if (backend.login().connected()) {
         connected();
       }
     }
     if (state == State.LOGIN) {
       if (relay.loginFailure() != null) {
         refuse(relay.loginFailure());
-      } else if (cancelKey == null && login.cancelKey() != null) {
-        cancelKey = login.cancelKey();
-        host.cancelKeyIssued(cancelKey, backendAddress, login.backendCancelKey());
+      } else {
+        backend.noteCancelKey();
       }
-      if (state == State.LOGIN && login.done()) {
+      if (state == State.LOGIN && backend.login().done()) {
         state = State.RELAY;
-        startupTimer.cancel();
         relay.established(settings.taps(), this::info);
-        if (settings.idleSessionTimeout() != null) {
-          idleWatch = new IdleWatch(loop, relay, settings.idleSessionTimeout(), this::phaseSettled);
-          idleWatch.start();
-        }
+        timers.established(relay, this::phaseSettled);
       }
     }
     if ((state == State.LOGIN || state == State.RELAY) && relay.finished()) {
@@ -343,16 +322,8 @@ final class Session implements EventLoop.Handler {
 
   private void route() {
     state = State.ROUTING;
-    request =
-        new RouteRequest(
-            facts.startup.user(),
-            facts.startup.database(),
-            facts.startup.parameters(),
-            facts.clientAddress,
-            client.isTls(),
-            client.serverName());
-    routing = host.route(request);
-    routing.whenComplete((route, failure) -> loop.execute(() -> routed(route)));
+    RouteRequest request = facts.routeRequest(client.isTls(), client.serverName());
+    backend.route(request).whenComplete((route, failure) -> loop.execute(() -> routed(route)));
   }
 
   /** Runs on the loop with the router's answer; null if the routing was cancelled. */
@@ -360,7 +331,7 @@ final class Session implements EventLoop.Handler {
     if (state != State.ROUTING || route == null) {
       return; // closed meanwhile
     }
-    routing = null;
+    backend.routed();
     if (route instanceof Route.Refused refused) {
       facts.backend = refused.backend();
       refuse(refused.error());
@@ -372,7 +343,11 @@ final class Session implements EventLoop.Handler {
         authenticatedRoute = to;
         authentication =
             new ProxyAuthentication(
-                client, to.backend().clientAuth(), facts.startup, channelBinding(), startupRest);
+                client,
+                to.backend().clientAuth(),
+                facts.startup,
+                ProxyAuthentication.channelBinding(client),
+                startupRest);
         startupRest = null;
         try {
           authentication.writable();
@@ -387,50 +362,20 @@ final class Session implements EventLoop.Handler {
     settle();
   }
 
-  /** Returns the tls-server-end-point data of the proxy's certificate for a TLS client, else null. */
-  private byte[] channelBinding() {
-    if (client instanceof TlsTransport tls) {
-      X509Certificate certificate = tls.localCertificate();
-      return certificate == null ? null : ChannelBinding.tlsServerEndPoint(certificate);
-    }
-    return null;
-  }
-
   private void connect(Route.To to) {
-    if (!host.acquireBackend(to.backend())) {
-      refuse(
-          ProxyError.tooManyBackendConnections(
-              to.backend().address(), settings.maxConnectionsPerBackend()));
+    ProxyError full = backend.acquire(to);
+    if (full != null) {
+      refuse(full);
       return;
     }
-    holdsBackendPlace = true;
-    backendAddress = to.address();
     state = State.CONNECTING;
-    boolean proxySide = to.backend().clientAuth() != null;
-    login =
-        new BackendLogin(
-            to.backend(),
-            to.address(),
-            new BackendLogin.Backside(
-                loop.pool(),
-                host.tlsTasks(),
-                () -> loop.execute(this::backendTlsStepDone),
-                proxySide ? BackendLogin.startupMessage(to.backend(), facts.startup) : null,
-                proxySide
-                    ? BackendLogin.proxyLogin(to.backend(), facts.startup)
-                    : null));
-    connectStarted = System.nanoTime();
-    login.connect(loop, this, settings.connectTimeout().toMillis(), this::phaseSettled);
-    backendKey = login.key();
+    backend.connect(to, facts.startup, this, this::backendTlsStepDone, this::phaseSettled);
   }
 
   private void connected() {
-    host.backendConnected(System.nanoTime() - connectStarted);
+    ByteBuffer startup = backend.connected(facts.startup);
     state = State.LOGIN;
-    ByteBuffer startup =
-        login.proxySide()
-            ? ByteBuffer.allocate(0) // the proxy's login sent it
-            : BackendLogin.startupMessage(login.backend(), facts.startup);
+    BackendLogin login = backend.login();
     relay = new Relay(loop, client, login.transport(), login, startup, startupRest, this::phaseSettled);
     startupRest = null;
     started = true;
@@ -451,7 +396,7 @@ final class Session implements EventLoop.Handler {
       }
       case STARTUP -> clientOps = OP_READ;
       case CLIENT_AUTH -> clientOps = authentication.clientOps();
-      case CONNECTING -> backendOps = backendKey != null ? login.connectingOps() : 0;
+      case CONNECTING -> backendOps = backend.connectingOps();
       case LOGIN, RELAY -> {
         clientOps = relay.clientOps();
         backendOps = relay.backendOps();
@@ -463,9 +408,7 @@ final class Session implements EventLoop.Handler {
     if (clientKey.interestOps() != clientOps) {
       clientKey.interestOps(clientOps);
     }
-    if (backendKey != null && backendKey.isValid() && backendKey.interestOps() != backendOps) {
-      backendKey.interestOps(backendOps);
-    }
+    backend.interestOps(backendOps);
   }
 
   // ---------------------------------------------------------------------------------- the end
@@ -480,11 +423,9 @@ final class Session implements EventLoop.Handler {
       return;
     }
     LOG.log(Level.INFO, () -> "refused " + facts.client() + ": " + error.sqlState() + " " + error.message());
-    host.clientRefused(request, error.sqlState(), error.message());
+    host.clientRefused(backend.request(), error.sqlState(), error.message());
     state = State.REFUSING;
-    if (login != null) {
-      login.close();
-    }
+    backend.closeConnection();
     if (!client.handshakeDone()) {
       close(); // no TLS session to carry the message in
       return;
@@ -501,9 +442,7 @@ final class Session implements EventLoop.Handler {
       return;
     }
     // The rest goes out when the client can take it; a client that never reads is not waited for.
-    startupTimer.cancel();
-    long wait = Math.min(REFUSAL_WAIT_MILLIS, settings.startupTimeout().toMillis());
-    startupTimer = loop.schedule(wait, TimeUnit.MILLISECONDS, this::close);
+    timers.refusing(this::close);
     updateInterest();
   }
 
@@ -512,15 +451,8 @@ final class Session implements EventLoop.Handler {
       return;
     }
     state = State.CLOSED;
-    if (startupTimer != null) {
-      startupTimer.cancel();
-    }
-    if (routing != null) {
-      routing.cancel(true);
-    }
-    if (idleWatch != null) {
-      idleWatch.stop();
-    }
+    timers.stop();
+    backend.cancelRouting();
     if (client.handshakeDone() && (relay == null || !relay.wasCut())) {
       client.closeOutbound(); // TLS close_notify, as PostgreSQL sends on every close
     }
@@ -530,20 +462,13 @@ final class Session implements EventLoop.Handler {
       LOG.log(Level.DEBUG, "closing client socket", e);
     }
     client.release();
-    if (login != null) {
-      login.close();
-    }
+    backend.closeConnection();
     if (relay != null) {
       relay.release();
     }
     clientStartup = null;
     startupRest = null;
-    if (cancelKey != null) {
-      host.cancelKeyRetired(cancelKey, backendAddress);
-    }
-    if (holdsBackendPlace) {
-      host.releaseBackend(facts.backend);
-    }
+    backend.release();
     SessionInfo info = started ? info() : null;
     if (info != null) {
       LOG.log(Level.INFO, () -> facts.ended(info));

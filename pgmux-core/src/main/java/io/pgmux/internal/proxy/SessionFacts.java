@@ -1,6 +1,7 @@
 package io.pgmux.internal.proxy;
 
 import io.pgmux.BackendConfig;
+import io.pgmux.RouteRequest;
 import io.pgmux.SessionInfo;
 import io.pgmux.internal.protocol.StartupPacket.StartupMessage;
 import java.net.InetSocketAddress;
@@ -24,6 +25,17 @@ final class SessionFacts {
   SessionFacts(long id, InetSocketAddress clientAddress) {
     this.id = id;
     this.clientAddress = clientAddress;
+  }
+
+  /** What the router is asked for this client, once its startup message arrived. */
+  RouteRequest routeRequest(boolean tls, String serverName) {
+    return new RouteRequest(
+        startup.user(),
+        startup.database(),
+        startup.parameters(),
+        clientAddress,
+        tls,
+        serverName);
   }
 
   /**
