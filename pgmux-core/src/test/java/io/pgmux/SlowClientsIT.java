@@ -73,7 +73,7 @@ class SlowClientsIT {
       int cut = 0;
       for (Socket socket : slow) {
         InputStream in = socket.getInputStream();
-        int first = in.read(); // 'E' (08P01) then end of stream, bounded by the socket timeout
+        int first = in.read(); // end of stream, no word (as PostgreSQL), bounded by the socket timeout
         if (first == 'E') {
           in.readAllBytes();
         }

@@ -62,8 +62,8 @@ final class Session implements EventLoop.Handler {
   private Relay relay;
   /** Set once the backend was reached; publishes the fields {@link #info()} reads. */
   private volatile boolean started;
-  /** The proxy's own error while REFUSING. Draining mode. */
-  private ByteBuffer refusal;
+  /** The proxy's own error while REFUSING. */
+  private Refusal refusal;
   private final SessionTimers timers;
 
   Session(SessionHost host, EventLoop loop, long id, SocketChannel channel) throws IOException {
@@ -181,8 +181,7 @@ final class Session implements EventLoop.Handler {
   private void clientWritable() throws IOException {
     switch (state) {
       case REFUSING -> {
-        client.write(refusal);
-        if (!refusal.hasRemaining() && client.flush()) {
+        if (refusal.send(client)) {
           close();
         }
       }
@@ -272,7 +271,15 @@ final class Session implements EventLoop.Handler {
   private void startupTimedOut() {
     long timeout = settings.startupTimeout().toMillis();
     switch (state) {
-      case STARTUP, ROUTING, CONNECTING -> refuse(ProxyError.startupTimeout(timeout));
+      case STARTUP -> {
+        // PostgreSQL ends a connection whose startup packet (or TLS handshake) is not complete
+        // within authentication_timeout without a word; it is still counted as turned away.
+        ProxyError error = ProxyError.startupTimeout(timeout);
+        LOG.log(Level.INFO, () -> "closed " + facts.client() + ": " + error.message());
+        host.clientRefused(backend.request(), error.sqlState(), error.message());
+        close();
+      }
+      case ROUTING, CONNECTING -> refuse(ProxyError.startupTimeout(timeout));
       case CLIENT_AUTH -> {
         if (authentication.atBoundary()) {
           refuse(ProxyError.authenticationTimeout(timeout));
@@ -430,10 +437,9 @@ final class Session implements EventLoop.Handler {
       close(); // no TLS session to carry the message in
       return;
     }
-    refusal = error.encode();
+    refusal = new Refusal(error);
     try {
-      client.write(refusal);
-      if (!refusal.hasRemaining() && client.flush()) {
+      if (refusal.send(client)) {
         close();
         return;
       }
