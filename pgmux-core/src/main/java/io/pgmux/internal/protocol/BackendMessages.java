@@ -26,17 +26,26 @@ public final class BackendMessages {
    * V}) severity are sent, as PostgreSQL 9.6 and later do.
    */
   public static ByteBuffer fatal(String sqlState, String message) {
+    return error("FATAL", sqlState, message);
+  }
+
+  /** Encodes an ErrorResponse of any severity the way PostgreSQL 9.6 and later write one. */
+  public static ByteBuffer error(String severity, String sqlState, String message) {
     ByteArrayOutputStream body = new ByteArrayOutputStream(64 + message.length());
-    field(body, 'S', "FATAL");
-    field(body, 'V', "FATAL");
+    field(body, 'S', severity);
+    field(body, 'V', severity);
     field(body, 'C', sqlState);
     field(body, 'M', message);
     body.write(0);
-    byte[] bytes = body.toByteArray();
-    return ByteBuffer.allocate(5 + bytes.length)
+    return errorResponse(body.toByteArray());
+  }
+
+  /** Frames an ErrorResponse around {@code body}: its fields and the closing zero byte. */
+  static ByteBuffer errorResponse(byte[] body) {
+    return ByteBuffer.allocate(5 + body.length)
         .put(ERROR_RESPONSE)
-        .putInt(4 + bytes.length)
-        .put(bytes)
+        .putInt(4 + body.length)
+        .put(body)
         .flip();
   }
 

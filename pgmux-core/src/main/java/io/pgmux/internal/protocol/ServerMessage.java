@@ -2,7 +2,6 @@ package io.pgmux.internal.protocol;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The backend messages the statement journal and faults act on once the session is relaying. See
@@ -162,29 +161,6 @@ public sealed interface ServerMessage {
       }
     }
     out.write(0);
-    byte[] bytes = out.toByteArray();
-    return ByteBuffer.allocate(5 + bytes.length)
-        .put(ERROR_RESPONSE)
-        .putInt(4 + bytes.length)
-        .put(bytes)
-        .flip();
-  }
-
-  /** Encodes an ErrorResponse the way PostgreSQL 9.6 and later write one. */
-  static ByteBuffer error(String severity, String sqlState, String message) {
-    ByteArrayOutputStream body = new ByteArrayOutputStream(64 + message.length());
-    for (String[] f :
-        new String[][] {{"S", severity}, {"V", severity}, {"C", sqlState}, {"M", message}}) {
-      body.write(f[0].charAt(0));
-      body.writeBytes(f[1].getBytes(StandardCharsets.UTF_8));
-      body.write(0);
-    }
-    body.write(0);
-    byte[] bytes = body.toByteArray();
-    return ByteBuffer.allocate(5 + bytes.length)
-        .put(ERROR_RESPONSE)
-        .putInt(4 + bytes.length)
-        .put(bytes)
-        .flip();
+    return BackendMessages.errorResponse(out.toByteArray());
   }
 }

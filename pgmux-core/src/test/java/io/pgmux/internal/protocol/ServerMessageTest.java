@@ -78,7 +78,7 @@ class ServerMessageTest {
 
   @Test
   void encodesErrors() throws Exception {
-    var m = Frames.split(ServerMessage.error("ERROR", "40001", "retry")).get(0);
+    var m = Frames.split(BackendMessages.error("ERROR", "40001", "retry")).get(0);
     assertThat(decode(m)).isEqualTo(new ErrorResponse("ERROR", "40001", "retry"));
   }
 }
