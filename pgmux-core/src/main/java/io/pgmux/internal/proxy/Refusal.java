@@ -23,4 +23,16 @@ final class Refusal {
     client.write(message);
     return !message.hasRemaining() && client.flush();
   }
+
+  /**
+   * Sends the first of the message; returns true when there is no more to wait for: the message
+   * is out, or the client's socket failed.
+   */
+  boolean start(Transport client) {
+    try {
+      return send(client);
+    } catch (IOException e) {
+      return true;
+    }
+  }
 }

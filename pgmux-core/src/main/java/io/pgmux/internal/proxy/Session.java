@@ -18,11 +18,13 @@ import java.nio.channels.SocketChannel;
 
 /**
  * One client connection and, once routed, its backend connection: the session's state, what its
- * timers ({@link SessionTimers}) mean, and how it ends. The phases do the work: {@link ClientStartup} reads the startup packet,
- * the {@link SessionHost} routes, the {@link BackendLeg} connects (its {@link BackendLogin} follows
- * the login) and holds what the session takes at the backend, and the {@link Relay} moves the
- * bytes. The session calls them and looks at what they report after each event; none of them
- * calls the session.
+ * timers ({@link SessionTimers}) mean, and how it ends. The phases do the work: {@link
+ * ClientStartup} reads the startup packet, the {@link SessionHost} routes, the {@link
+ * ClientAdmission} takes the router's answer (and may authenticate the client), the {@link
+ * BackendLeg} connects (its {@link BackendLogin} follows the login) and holds what the session
+ * takes at the backend, the {@link Relay} moves the bytes, and {@link ClientEnd} closes the
+ * client's side. The session calls them and looks at what they report after each event; none of
+ * them calls the session.
  *
  * <p>Every method runs on the session's event loop, so nothing here is locked; {@link #info()}
  * and {@link #isStarted()} may be called from any thread.
@@ -33,7 +35,7 @@ final class Session implements EventLoop.Handler {
   private enum State {
     STARTUP, // reading the startup packet
     ROUTING, // waiting for the router
-    CLIENT_AUTH, // the proxy authenticates the client itself (proxy-side authentication)
+    CLIENT_AUTH, // acting on the router's answer; the proxy may authenticate the client itself
     CONNECTING, // waiting for the backend to accept, for TLS, and for the proxy's own login
     LOGIN, // relaying, following the backend's messages until the first ReadyForQuery
     RELAY, // relaying bytes
@@ -51,12 +53,8 @@ final class Session implements EventLoop.Handler {
 
   /** Reads the startup packet; null after it. */
   private ClientStartup clientStartup;
-  /** What the client sent after its startup message, until it goes to the backend. */
-  private ByteBuffer startupRest;
-  /** The client's login under proxy-side authentication; null otherwise and after it. */
-  private ProxyAuthentication authentication;
-  /** The route that authentication waits to connect to. */
-  private Route.To authenticatedRoute;
+  /** The router's answer and proxy-side authentication; null before the startup message. */
+  private ClientAdmission admission;
   /** Routing, the backend connection and what the session holds at the backend. */
   private final BackendLeg backend;
   private Relay relay;
@@ -147,27 +145,26 @@ final class Session implements EventLoop.Handler {
    * its stream: before the backend speaks, or between two of the backend's messages.
    */
   void shutdown() {
-    boolean quiet =
-        switch (state) {
-          case STARTUP, ROUTING, CONNECTING -> true;
-          case CLIENT_AUTH -> authentication.atBoundary();
-          case LOGIN, RELAY -> relay.clientAtBoundary();
-          default -> false;
-        };
-    if (quiet) {
-      try {
-        client.write(ProxyError.shuttingDown().encode());
-      } catch (IOException | RuntimeException e) {
-        // Best effort: the client is going away either way.
-      }
+    if (clientAtBoundary()) {
+      ClientEnd.goodbye(client);
     }
     close();
+  }
+
+  /** Returns whether no message to the client is half sent, so the proxy may send its own. */
+  private boolean clientAtBoundary() {
+    return switch (state) {
+      case STARTUP, ROUTING, CONNECTING -> true;
+      case CLIENT_AUTH -> admission.atBoundary();
+      case LOGIN, RELAY -> relay.clientAtBoundary();
+      default -> false;
+    };
   }
 
   private void clientReadable() throws IOException {
     switch (state) {
       case STARTUP -> readStartup();
-      case CLIENT_AUTH -> authentication.readable();
+      case CLIENT_AUTH -> admission.readable();
       case LOGIN, RELAY -> relay.clientReadable();
       default -> {
         // A TLS handshake step, driven by read(); anything else waits until we are ready.
@@ -191,7 +188,7 @@ final class Session implements EventLoop.Handler {
         }
       }
       case LOGIN, RELAY -> relay.clientWritable();
-      case CLIENT_AUTH -> authentication.writable();
+      case CLIENT_AUTH -> admission.writable();
       default -> client.flush();
     }
   }
@@ -233,14 +230,12 @@ final class Session implements EventLoop.Handler {
   /** After every event: acts on what the phases report, then sets the interest ops. */
   private void settle() {
     if (state == State.CLIENT_AUTH) {
-      if (authentication.failure() != null) {
-        refuse(authentication.failure());
-      } else if (authentication.clientGone()) {
+      if (admission.failure() != null) {
+        refuse(admission.failure());
+      } else if (admission.clientGone()) {
         close();
-      } else if (authentication.done()) {
-        startupRest = authentication.rest();
-        authentication = null;
-        connect(authenticatedRoute);
+      } else if (admission.ready()) {
+        connect(admission.route());
       }
     }
     if (state == State.CONNECTING) {
@@ -280,15 +275,8 @@ final class Session implements EventLoop.Handler {
         close();
       }
       case ROUTING, CONNECTING -> refuse(ProxyError.startupTimeout(timeout));
-      case CLIENT_AUTH -> {
-        if (authentication.atBoundary()) {
-          refuse(ProxyError.authenticationTimeout(timeout));
-        } else {
-          close();
-        }
-      }
-      case LOGIN -> {
-        if (relay.clientAtBoundary()) {
+      case CLIENT_AUTH, LOGIN -> {
+        if (clientAtBoundary()) {
           refuse(ProxyError.authenticationTimeout(timeout));
         } else {
           close(); // mid-message: an error now would corrupt the stream
@@ -310,7 +298,7 @@ final class Session implements EventLoop.Handler {
     if (outcome instanceof Outcome.Login login) {
       clientStartup = null;
       facts.startup = login.message();
-      startupRest = login.rest();
+      admission = new ClientAdmission(client, facts, login.rest());
       if (settings.tlsRequired() && !client.isTls()) {
         refuse(ProxyError.tlsRequired());
       } else {
@@ -339,32 +327,12 @@ final class Session implements EventLoop.Handler {
       return; // closed meanwhile
     }
     backend.routed();
-    if (route instanceof Route.Refused refused) {
-      facts.backend = refused.backend();
-      refuse(refused.error());
-    } else if (route instanceof Route.To to) {
-      facts.backend = to.backend();
-      if (to.backend().clientAuth() != null) {
-        // Proxy-side authentication: the client proves itself before any backend connection.
-        state = State.CLIENT_AUTH;
-        authenticatedRoute = to;
-        authentication =
-            new ProxyAuthentication(
-                client,
-                to.backend().clientAuth(),
-                facts.startup,
-                ProxyAuthentication.channelBinding(client),
-                startupRest);
-        startupRest = null;
-        try {
-          authentication.writable();
-        } catch (IOException e) {
-          failed(e);
-          return;
-        }
-      } else {
-        connect(to);
-      }
+    state = State.CLIENT_AUTH;
+    try {
+      admission.routed(route);
+    } catch (IOException e) {
+      failed(e);
+      return;
     }
     settle();
   }
@@ -383,8 +351,7 @@ final class Session implements EventLoop.Handler {
     ByteBuffer startup = backend.connected(facts.startup);
     state = State.LOGIN;
     BackendLogin login = backend.login();
-    relay = new Relay(loop, client, login.transport(), login, startup, startupRest, this::phaseSettled);
-    startupRest = null;
+    relay = new Relay(loop, client, login.transport(), login, startup, admission.takeRest(), this::phaseSettled);
     started = true;
     host.sessionStarted(info());
     try {
@@ -402,7 +369,7 @@ final class Session implements EventLoop.Handler {
         return;
       }
       case STARTUP -> clientOps = OP_READ;
-      case CLIENT_AUTH -> clientOps = authentication.clientOps();
+      case CLIENT_AUTH -> clientOps = admission.clientOps();
       case CONNECTING -> backendOps = backend.connectingOps();
       case LOGIN, RELAY -> {
         clientOps = relay.clientOps();
@@ -433,17 +400,9 @@ final class Session implements EventLoop.Handler {
     host.clientRefused(backend.request(), error.sqlState(), error.message());
     state = State.REFUSING;
     backend.closeConnection();
-    if (!client.handshakeDone()) {
-      close(); // no TLS session to carry the message in
-      return;
-    }
     refusal = new Refusal(error);
-    try {
-      if (refusal.send(client)) {
-        close();
-        return;
-      }
-    } catch (IOException e) {
+    // Without a TLS session there is nothing to carry the message in.
+    if (!client.handshakeDone() || refusal.start(client)) {
       close();
       return;
     }
@@ -459,21 +418,12 @@ final class Session implements EventLoop.Handler {
     state = State.CLOSED;
     timers.stop();
     backend.cancelRouting();
-    if (client.handshakeDone() && (relay == null || !relay.wasCut())) {
-      client.closeOutbound(); // TLS close_notify, as PostgreSQL sends on every close
-    }
-    try {
-      client.channel().close();
-    } catch (IOException e) {
-      LOG.log(Level.DEBUG, "closing client socket", e);
-    }
-    client.release();
+    ClientEnd.close(client, relay != null && relay.wasCut());
     backend.closeConnection();
     if (relay != null) {
       relay.release();
     }
     clientStartup = null;
-    startupRest = null;
     backend.release();
     SessionInfo info = started ? info() : null;
     if (info != null) {
