@@ -107,7 +107,7 @@ public final class TlsTransport extends Transport {
     return null;
   }
 
-  /** Returns the certificate this side presented, or null (channel binding hashes it). */
+  @Override
   public X509Certificate localCertificate() {
     Certificate[] chain = engine.getSession().getLocalCertificates();
     return chain != null && chain.length > 0 && chain[0] instanceof X509Certificate

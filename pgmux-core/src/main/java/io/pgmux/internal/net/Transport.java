@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.security.cert.X509Certificate;
 
 /** One connected socket as a session sees it: application bytes in and out, plain or TLS. */
 public abstract class Transport {
@@ -98,4 +99,12 @@ public abstract class Transport {
    * once to send it. Call before closing the socket. Never throws.
    */
   public void closeOutbound() {}
+
+  /**
+   * Returns the certificate this side presented in its TLS handshake, or null: the proxy's own for
+   * a client, which SCRAM channel binding (tls-server-end-point) hashes.
+   */
+  public X509Certificate localCertificate() {
+    return null;
+  }
 }

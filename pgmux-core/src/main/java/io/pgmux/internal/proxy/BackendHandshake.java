@@ -58,6 +58,8 @@ final class BackendHandshake {
 
   private Phase phase;
   private Transport transport;
+  /** The same transport while TLS is being set up; null without backend TLS. */
+  private TlsTransport tlsTransport;
   private SSLEngine engine;
   /** The answer to SSLRequest as it arrives (an ErrorResponse can be long). Filling mode. */
   private ByteBuffer answer;
@@ -211,24 +213,23 @@ final class BackendHandshake {
     phase = Phase.TLS;
     answer = null;
     engine = BackendEngines.create(backend.tls(), backend.host(), backend.port());
-    transport =
-        new TlsTransport(channel, engine, pool, ByteBuffer.allocate(0), tlsTasks, tasksDone);
+    tlsTransport = new TlsTransport(channel, engine, pool, ByteBuffer.allocate(0), tlsTasks, tasksDone);
+    transport = tlsTransport;
   }
 
   private void handshake() throws IOException, AuthException {
-    TlsTransport tls = (TlsTransport) transport;
-    if (tls.busy()) {
+    if (tlsTransport.busy()) {
       return;
     }
-    if (!tls.flush()) {
+    if (!tlsTransport.flush()) {
       return;
     }
-    if (!tls.handshakeDone()) {
-      if (tls.read(ByteBuffer.allocate(0)) < 0) {
+    if (!tlsTransport.handshakeDone()) {
+      if (tlsTransport.read(ByteBuffer.allocate(0)) < 0) {
         fail("08006", "the backend closed the connection during the TLS handshake");
         return;
       }
-      if (!tls.handshakeDone() || tls.hasQueuedOutput()) {
+      if (!tlsTransport.handshakeDone() || tlsTransport.hasQueuedOutput()) {
         return;
       }
     }

@@ -9,7 +9,6 @@ import io.pgmux.internal.auth.ChannelBinding;
 import io.pgmux.internal.auth.ClientAuthenticator;
 import io.pgmux.internal.auth.ClientCheck;
 import io.pgmux.internal.auth.ClientLogin;
-import io.pgmux.internal.net.TlsTransport;
 import io.pgmux.internal.net.Transport;
 import io.pgmux.internal.protocol.ProxyError;
 import io.pgmux.internal.protocol.StartupPacket.StartupMessage;
@@ -56,11 +55,8 @@ final class ProxyAuthentication {
 
   /** Returns the tls-server-end-point data of the proxy's certificate for a TLS client, else null. */
   static byte[] channelBinding(Transport client) {
-    if (client instanceof TlsTransport tls) {
-      X509Certificate certificate = tls.localCertificate();
-      return certificate == null ? null : ChannelBinding.tlsServerEndPoint(certificate);
-    }
-    return null;
+    X509Certificate certificate = client.localCertificate();
+    return certificate == null ? null : ChannelBinding.tlsServerEndPoint(certificate);
   }
 
   /** Sends what is due and reads the client's answers, as far as the socket allows. */
