@@ -10,11 +10,7 @@ import java.nio.ByteBuffer;
  * come.
  */
 public final class BackendStartup {
-  /** Largest message accepted before ReadyForQuery (notices, errors, parameter status). */
-  private static final int MAX_MESSAGE = 1 << 20;
-
-  /** Bytes of incomplete messages. Filling mode. */
-  private ByteBuffer partial = ByteBuffer.allocate(8192);
+  private final MessageGatherer messages = new MessageGatherer();
 
   private byte[] cancelKey;
   private boolean sawError;
@@ -30,27 +26,14 @@ public final class BackendStartup {
     if (ready) {
       throw new IllegalStateException("startup is over: relay the bytes as they are");
     }
-    if (partial.remaining() < in.remaining()) {
-      int needed = partial.position() + in.remaining();
-      partial = ByteBuffer.allocate(Math.max(needed, partial.capacity() * 2)).put(partial.flip());
-    }
-    partial.put(in);
-    partial.flip();
+    messages.add(in);
     // Removing SCRAM-SHA-256-PLUS only shrinks a message, so the input's size bounds the output.
-    ByteBuffer out = ByteBuffer.allocate(partial.remaining());
-    while (partial.remaining() >= 5) {
-      int at = partial.position();
-      byte type = partial.get(at);
-      int length = partial.getInt(at + 1);
-      if (length < 4 || length > MAX_MESSAGE) {
-        throw new ProtocolException("message of invalid length " + length);
-      }
-      if (partial.remaining() < 1 + length) {
-        break;
-      }
-      ByteBuffer message = partial.slice(at, 1 + length);
-      ByteBuffer body = partial.slice(at + 5, length - 4);
-      partial.position(at + 1 + length);
+    ByteBuffer out = ByteBuffer.allocate(messages.available());
+    for (MessageGatherer.Message m; (m = messages.next()) != null; ) {
+      byte type = m.type();
+      int length = m.length();
+      ByteBuffer message = m.whole();
+      ByteBuffer body = m.body();
       if (type == BackendMessages.AUTHENTICATION
           && length >= 8
           && body.getInt(0) == BackendMessages.AUTH_SASL) {
@@ -66,12 +49,11 @@ public final class BackendStartup {
         sawError = true;
       } else if (type == BackendMessages.READY_FOR_QUERY) {
         ready = true;
-        out.put(partial);
-        partial = null;
+        out.put(messages.takeRest());
         return out.flip();
       }
     }
-    partial.compact();
+    messages.keepRest();
     out.flip();
     return out.hasRemaining() ? out : null;
   }
@@ -93,6 +75,6 @@ public final class BackendStartup {
 
   /** Returns whether no incomplete message is held back, so the proxy may send one of its own. */
   public boolean betweenMessages() {
-    return partial == null || partial.position() == 0;
+    return messages.betweenMessages();
   }
 }
