@@ -1,7 +1,5 @@
 package io.pgmux.internal.auth;
 
-import io.pgmux.internal.protocol.MessageGatherer;
-import io.pgmux.internal.protocol.ProtocolException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 
@@ -16,13 +14,15 @@ import java.nio.ByteBuffer;
  * <p>Not thread-safe: one per login.
  */
 public final class ProxyLogin {
+  private static final int MAX_MESSAGE = 1 << 20;
 
   /** What one call produced: bytes for the backend and for the client, each null if none. */
   public record Output(ByteBuffer toBackend, ByteBuffer toClient) {}
 
   private final BackendAuthenticator authenticator;
   private final CancelKeys.Issuer keys;
-  private final MessageGatherer messages = new MessageGatherer();
+  /** Bytes of incomplete messages. Filling mode; null once ready. */
+  private ByteBuffer partial = ByteBuffer.allocate(8192);
   private byte[] backendKey;
   private byte[] proxyKey;
   private boolean sawError;
@@ -46,22 +46,26 @@ public final class ProxyLogin {
     if (ready) {
       throw new IllegalStateException("the login is over: relay the bytes as they are");
     }
-    messages.add(in);
+    if (partial.remaining() < in.remaining()) {
+      int needed = partial.position() + in.remaining();
+      partial = ByteBuffer.allocate(Math.max(needed, partial.capacity() * 2)).put(partial.flip());
+    }
+    partial.put(in);
+    partial.flip();
     ByteArrayOutputStream toBackend = new ByteArrayOutputStream();
     ByteArrayOutputStream toClient = new ByteArrayOutputStream();
-    while (true) {
-      MessageGatherer.Message message;
-      try {
-        message = messages.next();
-      } catch (ProtocolException e) {
-        throw AuthException.protocol("backend sent a " + e.getMessage());
+    while (partial.remaining() >= 5) {
+      int at = partial.position();
+      byte type = partial.get(at);
+      int length = partial.getInt(at + 1);
+      if (length < 4 || length > MAX_MESSAGE) {
+        throw AuthException.protocol("backend sent a message of invalid length " + length);
       }
-      if (message == null) {
+      if (partial.remaining() < 1 + length) {
         break;
       }
-      byte type = message.type();
-      int length = message.length();
-      ByteBuffer body = message.body();
+      ByteBuffer body = partial.slice(at + 5, length - 4);
+      partial.position(at + 1 + length);
       switch (type) {
         case AuthMessages.AUTHENTICATION:
           ByteBuffer answer = authenticator.accept(body);
@@ -88,26 +92,27 @@ public final class ProxyLogin {
           break;
         case 'E':
           sawError = true;
-          write(toClient, message.whole());
+          write(toClient, partial.slice(at, 1 + length));
           break;
         case 'S':
         case 'N':
-          write(toClient, message.whole());
+          write(toClient, partial.slice(at, 1 + length));
           break;
         case 'Z':
           if (!authenticator.authenticated()) {
             throw AuthException.protocol("backend became ready without authenticating the proxy");
           }
-          write(toClient, message.whole());
-          write(toClient, messages.takeRest()); // whatever follows is the session's
+          write(toClient, partial.slice(at, 1 + length));
+          write(toClient, partial); // whatever follows is the session's
           ready = true;
+          partial = null;
           return output(toBackend, toClient);
         default:
           throw AuthException.protocol(
               "backend sent message type \"" + (char) type + "\" during the proxy's login");
       }
     }
-    messages.keepRest();
+    partial.compact();
     return output(toBackend, toClient);
   }
 
@@ -150,7 +155,7 @@ public final class ProxyLogin {
 
   /** Returns whether no incomplete message is held back, so the proxy may send one of its own. */
   public boolean betweenMessages() {
-    return messages.betweenMessages();
+    return partial == null || partial.position() == 0;
   }
 
   /** Returns whether the proxy's login bound to the backend's TLS channel (SCRAM-SHA-256-PLUS). */

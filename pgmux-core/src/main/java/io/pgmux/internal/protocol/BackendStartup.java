@@ -10,7 +10,11 @@ import java.nio.ByteBuffer;
  * come.
  */
 public final class BackendStartup {
-  private final MessageGatherer messages = new MessageGatherer();
+  /** Largest message accepted before ReadyForQuery (notices, errors, parameter status). */
+  private static final int MAX_MESSAGE = 1 << 20;
+
+  /** Bytes of incomplete messages. Filling mode. */
+  private ByteBuffer partial = ByteBuffer.allocate(8192);
 
   private byte[] cancelKey;
   private boolean sawError;
@@ -26,14 +30,27 @@ public final class BackendStartup {
     if (ready) {
       throw new IllegalStateException("startup is over: relay the bytes as they are");
     }
-    messages.add(in);
+    if (partial.remaining() < in.remaining()) {
+      int needed = partial.position() + in.remaining();
+      partial = ByteBuffer.allocate(Math.max(needed, partial.capacity() * 2)).put(partial.flip());
+    }
+    partial.put(in);
+    partial.flip();
     // Removing SCRAM-SHA-256-PLUS only shrinks a message, so the input's size bounds the output.
-    ByteBuffer out = ByteBuffer.allocate(messages.available());
-    for (MessageGatherer.Message m; (m = messages.next()) != null; ) {
-      byte type = m.type();
-      int length = m.length();
-      ByteBuffer message = m.whole();
-      ByteBuffer body = m.body();
+    ByteBuffer out = ByteBuffer.allocate(partial.remaining());
+    while (partial.remaining() >= 5) {
+      int at = partial.position();
+      byte type = partial.get(at);
+      int length = partial.getInt(at + 1);
+      if (length < 4 || length > MAX_MESSAGE) {
+        throw new ProtocolException("message of invalid length " + length);
+      }
+      if (partial.remaining() < 1 + length) {
+        break;
+      }
+      ByteBuffer message = partial.slice(at, 1 + length);
+      ByteBuffer body = partial.slice(at + 5, length - 4);
+      partial.position(at + 1 + length);
       if (type == BackendMessages.AUTHENTICATION
           && length >= 8
           && body.getInt(0) == BackendMessages.AUTH_SASL) {
@@ -49,11 +66,12 @@ public final class BackendStartup {
         sawError = true;
       } else if (type == BackendMessages.READY_FOR_QUERY) {
         ready = true;
-        out.put(messages.takeRest());
+        out.put(partial);
+        partial = null;
         return out.flip();
       }
     }
-    messages.keepRest();
+    partial.compact();
     out.flip();
     return out.hasRemaining() ? out : null;
   }
@@ -75,6 +93,6 @@ public final class BackendStartup {
 
   /** Returns whether no incomplete message is held back, so the proxy may send one of its own. */
   public boolean betweenMessages() {
-    return messages.betweenMessages();
+    return partial == null || partial.position() == 0;
   }
 }
