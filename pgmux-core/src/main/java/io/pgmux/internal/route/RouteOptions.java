@@ -1,4 +1,4 @@
-package io.pgmux.internal.cli;
+package io.pgmux.internal.route;
 
 import io.pgmux.BackendConfig;
 import io.pgmux.BackendTls;
@@ -33,8 +33,8 @@ import java.util.function.Function;
  * Secrets come from files or the environment, never from the command line, where any local user
  * could read them.
  */
-final class RouteOptions {
-  static final String HELP =
+public final class RouteOptions {
+  public static final String HELP =
       String.join(
           "\n",
           "  Route options, after ? and separated by &:",
