@@ -3,8 +3,15 @@
 # through socat (a plain TCP relay: the floor for any proxy that adds a hop) and through pgMux,
 # measured in interleaved rounds (A B C D A B C D ...) and reported as medians and as ratios.
 #
-#   bench/run.sh            quick: 3 rounds of 10 s, COPY of 256 MB, burst of 5 000 TLS logins
-#   bench/run.sh --full     5 rounds of 20 s, COPY of 1 GB, the burst three times
+#   bench/run.sh            quick: 3 rounds of 10 s, COPY of 256 MB, a storm of 2 000 TLS logins
+#   bench/run.sh --full     5 rounds of 20 s, COPY of 1 GB, the storm three times
+#
+# pgMux runs as the README starts it, `java -jar pgmux-core.jar ...` with no JVM flags, and is
+# measured after 10 s of warm-up load: the figures are what a user gets. BENCH_PGMUX_JAVA_OPTS
+# adds JVM flags (to compare a tuned JVM). Besides throughput and latency, each run of the
+# proxies records their CPU time (user + system, from /proc) and context switches per
+# transaction: on a small machine every hop's CPU is taken from the client and the server, so
+# CPU per transaction is the proxy's own cost.
 #
 # Needs root on Debian: installs postgresql, pgbouncer, socat and openssl when missing, and runs
 # the servers as the unprivileged user "postgres". Everything listens on 127.0.0.1 on ports below
@@ -17,8 +24,9 @@ cd "$(dirname "$0")/.."
 ROUNDS=3 SECONDS_PER_RUN=10 COPY_MB=256 BURST_ROUNDS=1
 if [ "${1:-}" = "--full" ]; then ROUNDS=5 SECONDS_PER_RUN=20 COPY_MB=1024 BURST_ROUNDS=3; fi
 ROUNDS=${BENCH_ROUNDS:-$ROUNDS} SECONDS_PER_RUN=${BENCH_SECONDS:-$SECONDS_PER_RUN}
-CLIENTS=16 IDLE_SESSIONS=1000 BURST_CLIENTS=${BENCH_BURST_CLIENTS:-5000}
-PG_PORT=25432 BOUNCER_PORT=25433 RELAY_PORT=25434 MUX_PORT=25435
+CLIENTS=16 IDLE_SESSIONS=1000 BURST_CLIENTS=${BENCH_BURST_CLIENTS:-2000}
+PGMUX_JAVA_OPTS=${BENCH_PGMUX_JAVA_OPTS:-}
+PG_PORT=25432 BOUNCER_PORT=25433 RELAY_PORT=25434 MUX_PORT=25435 MEM_PORT=25436
 BOUNCER_TLS_PORT=25443 MUX_TLS_PORT=25445
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
@@ -70,8 +78,13 @@ runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/pg.log" -w -o "
 # Plain connections everywhere but in the burst: libpq would otherwise prefer TLS where offered.
 export PGHOST=127.0.0.1 PGUSER=postgres PGDATABASE=postgres PGSSLMODE=disable
 pgbench -i -s 10 -q -p "$PG_PORT" >/dev/null 2>&1
+# A role that logs in with SCRAM-SHA-256, for the connection rate with a real authentication.
+psql -q -p "$PG_PORT" -c "SET password_encryption = 'scram-sha-256'; CREATE ROLE scram LOGIN PASSWORD 'scram-bench';
+  GRANT SELECT ON pgbench_accounts, pgbench_branches TO scram" >/dev/null
+sed -i '1i host all scram 127.0.0.1/32 scram-sha-256' "$WORK/data/pg_hba.conf"
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/data" reload >/dev/null
 
-echo '"postgres" ""' >"$WORK/userlist.txt"
+printf '"postgres" ""\n"scram" "scram-bench"\n' >"$WORK/userlist.txt"
 bouncer() { # name port
   cat >"$WORK/$1.ini" <<EOF
 [databases]
@@ -95,23 +108,25 @@ EOF
   runuser -u postgres -- pgbouncer "$WORK/$1.ini" >/dev/null 2>&1 &
   PIDS+=($!)
 }
-pgmux() { # name port [options]
-  local name=$1 port=$2; shift 2
-  # A fixed, pre-touched heap: resident memory then grows only by what is off the heap, and the
-  # heap's share is read from the live set, so the two add up to the cost of a session.
-  java -Xms512m -Xmx512m -XX:+AlwaysPreTouch -jar pgmux-core/target/pgmux-core-0.1.0.jar --listen "127.0.0.1:$port" \
-    --route "postgres=127.0.0.1:$PG_PORT" --max-connections "$MAX_CONNECTIONS" "$@" >"$WORK/$name.log" 2>&1 &
+pgmux() { # name port java-options [pgmux options]
+  local name=$1 port=$2 opts=$3; shift 3
+  # shellcheck disable=SC2086 # the options are words
+  java $opts -jar pgmux-core/target/pgmux-core-0.1.0.jar --listen "127.0.0.1:$port" \
+    --route "postgres=127.0.0.1:$PG_PORT" --route "scram=127.0.0.1:$PG_PORT" \
+    --max-connections "$MAX_CONNECTIONS" "$@" >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
   eval "${name}_PID=$!"
 }
 bouncer pgbouncer "$BOUNCER_PORT"
 socat "TCP-LISTEN:$RELAY_PORT,bind=127.0.0.1,fork,reuseaddr,backlog=1024,nodelay" "TCP:127.0.0.1:$PG_PORT,nodelay" &
 PIDS+=($!)
-pgmux pgmux "$MUX_PORT"
+relay_PID=$!
+pgmux pgmux "$MUX_PORT" "$PGMUX_JAVA_OPTS"
 await_line "$WORK/pgmux.log" "pgmux: listening"
 for port in "$BOUNCER_PORT" "$RELAY_PORT"; do
   for _ in $(seq 1 150); do pg_isready -q -p "$port" && break; sleep 0.1; done
 done
+pgbouncer_PID=$(cat "$WORK/pgbouncer.pid")
 
 declare -A PORT=([direct]=$PG_PORT [pgbouncer]=$BOUNCER_PORT [relay]=$RELAY_PORT [pgmux]=$MUX_PORT)
 TARGETS="direct pgbouncer relay pgmux"
@@ -119,18 +134,35 @@ RESULTS="$WORK/results"
 : >"$RESULTS"
 record() { echo "$1 $2 $3" >>"$RESULTS"; } # metric target value
 
-# The JVM compiles its hot code in the first seconds of load; measure the steady state.
-log "warming up pgMux's JIT (20 s of queries, 20 s of connections)"
-pgbench -n -S -c "$CLIENTS" -j 2 -T 20 -p "$MUX_PORT" >/dev/null 2>&1
-pgbench -n -S -C -c "$CLIENTS" -j 2 -T 20 -p "$MUX_PORT" >/dev/null 2>&1
+# The JVM compiles its hot code in the first seconds of load. A user's load gives it no more
+# than this either: 10 s in all, then every figure counts.
+log "warming up (5 s of queries, 5 s of connections, through each target)"
+for port in "$BOUNCER_PORT" "$RELAY_PORT" "$MUX_PORT"; do
+  pgbench -n -S -c "$CLIENTS" -j 2 -T 5 -p "$port" >/dev/null 2>&1
+  pgbench -n -S -C -c "$CLIENTS" -j 2 -T 5 -p "$port" >/dev/null 2>&1
+done
 
 # --- the measurements --------------------------------------------------------------------------
+# A proxy's CPU time in clock ticks, its exited children's included (socat forks one per
+# connection), and its context switches, all threads summed.
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
+switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n + 0}'; }
+
 run_pgbench() { # name target args...
-  local name=$1 target=$2 out lat; shift 2
+  local name=$1 target=$2 out lat tx pid="" cpu0=0 cs0=0; shift 2
+  case $target in pgbouncer | relay | pgmux) pid=$(eval echo "\$${target}_PID") ;; esac
+  [ -n "$pid" ] && cpu0=$(cpu_ticks "$pid") && cs0=$(switches "$pid")
   out=$(pgbench -n -p "${PORT[$target]}" -T "$SECONDS_PER_RUN" "$@" 2>&1)
   record "$name.tps" "$target" "$(echo "$out" | awk '/^tps =/ {print $3; exit}')"
   lat=$(echo "$out" | awk '/^latency average/ {print $4; exit}')
   [ -n "$lat" ] && record "$name.latency_ms" "$target" "$lat"
+  tx=$(echo "$out" | awk -F'[:/ ]+' '/^number of transactions actually processed/ {print $6; exit}')
+  if [ -n "$pid" ] && [ "${tx:-0}" -gt 0 ]; then
+    record "$name.cpu_us_per_tx" "$target" "$(echo "($(cpu_ticks "$pid") - $cpu0) * 1000000 / $CLK_TCK / $tx" | bc -l)"
+    # socat's children switch on their own; only the single-process proxies are counted.
+    [ "$target" != relay ] && record "$name.switches_per_tx" "$target" "$(echo "($(switches "$pid") - $cs0) / $tx" | bc -l)"
+  fi
   return 0
 }
 
@@ -166,6 +198,7 @@ for round in $(seq 1 "$ROUNDS"); do
     run_pgbench select_simple "$target" -S -c "$CLIENTS" -j 2
     run_pgbench select_prepared "$target" -S -M prepared -c "$CLIENTS" -j 2
     run_pgbench connect "$target" -S -C -c "$CLIENTS" -j 2
+    PGUSER=scram PGPASSWORD=scram-bench run_pgbench connect_scram "$target" -S -C -c "$CLIENTS" -j 2
     run_latency select_saturated "$target" -c "$CLIENTS"
     run_latency select_at_2000tps "$target" -c 4 -R 2000
     case $target in direct | pgmux) run_copy "$target" ;; esac
@@ -174,15 +207,19 @@ done
 
 # --- memory with idle sessions -----------------------------------------------------------------
 # pgMux's resident set and its live heap (after a full GC) before and while IDLE_SESSIONS
-# authenticated sessions sit idle through it (pgbench clients in \sleep).
-rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$pgmux_PID/status"; }
-live_heap_kib() { jcmd "$pgmux_PID" GC.class_histogram | awk '/^Total/ {print int($3 / 1024)}'; }
+# authenticated sessions sit idle through it (pgbench clients in \sleep). This instance has a
+# fixed, pre-touched heap: resident memory then grows only by what is off the heap, and the heap's
+# share is read from the live set, so the two add up to the cost of a session.
+pgmux pgmux_mem "$MEM_PORT" "-Xms512m -Xmx512m -XX:+AlwaysPreTouch"
+await_line "$WORK/pgmux_mem.log" "pgmux: listening"
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$pgmux_mem_PID/status"; }
+live_heap_kib() { jcmd "$pgmux_mem_PID" GC.class_histogram | awk '/^Total/ {print int($3 / 1024)}'; }
 # Clients connected to pgMux, counted from their side of the socket.
-backends() { ss -Htn state established "( dport = :$MUX_PORT )" | wc -l; }
+backends() { ss -Htn state established "( dport = :$MEM_PORT )" | wc -l; }
 log "memory: $IDLE_SESSIONS idle sessions through pgMux"
 echo '\sleep 60 s' >"$WORK/idle.sql"
 heap_before=$(live_heap_kib) rss_before=$(rss_kib)
-pgbench -n -p "$MUX_PORT" -c "$IDLE_SESSIONS" -j 4 -t 1 -f "$WORK/idle.sql" >"$WORK/idle.log" 2>&1 &
+pgbench -n -p "$MEM_PORT" -c "$IDLE_SESSIONS" -j 4 -t 1 -f "$WORK/idle.sql" >"$WORK/idle.log" 2>&1 &
 IDLE=$!
 for _ in $(seq 1 300); do
   [ "$(backends)" -ge "$IDLE_SESSIONS" ] && break
@@ -209,7 +246,7 @@ record idle.kib_per_session_total pgmux "$(echo "($rss_during - $rss_before + $h
 # Last, because PgBouncer keeps the server connections it opened here (that is its pooling).
 log "burst: starting TLS listeners"
 bouncer pgbouncer_tls "$BOUNCER_TLS_PORT"
-pgmux pgmux_tls "$MUX_TLS_PORT" --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
+pgmux pgmux_tls "$MUX_TLS_PORT" "$PGMUX_JAVA_OPTS" --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
 await_line "$WORK/pgmux_tls.log" "pgmux: listening"
 for _ in $(seq 1 150); do pg_isready -q -p "$BOUNCER_TLS_PORT" && break; sleep 0.1; done
 # PostgreSQL serves TLS and plain on one port.
@@ -247,6 +284,17 @@ for m in metrics:
     ratio = lambda a, b: f"{med[a] / med[b]:.2f}" if a in med and b in med and med[b] else ""
     print(f"| {m:<34} | " + " | ".join(cell(t) for t in targets)
           + f" | {ratio('pgmux', 'direct'):>12} | {ratio('pgmux', 'pgbouncer'):>13} |")
+# The latency a hop adds: each target's median percentile less the direct connection's.
+added = [m for m in metrics if m.startswith(("select_at_2000tps.", "select_saturated."))]
+if added:
+    print(f"\nLatency added over direct (ms, medians of the rounds)\n")
+    print(f"| {'metric':<34} | " + " | ".join(f"{t:>10}" for t in targets[1:]) + " |")
+    print(f"|{'-' * 36}|" + "|".join('-' * 12 for _ in targets[1:]) + "|")
+    for m in added:
+        med = {t: statistics.median(rows[(m, t)]) for t in targets if rows.get((m, t))}
+        if "direct" in med:
+            print(f"| {m:<34} | " + " | ".join(
+                f"{med[t] - med['direct']:>+10.3f}" if t in med else f"{'':>10}" for t in targets[1:]) + " |")
 PY
 
 # --- the JUnit path ----------------------------------------------------------------------------

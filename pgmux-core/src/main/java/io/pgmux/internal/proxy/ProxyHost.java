@@ -5,6 +5,7 @@ import io.pgmux.ProxyListener;
 import io.pgmux.ProxyStats;
 import io.pgmux.RouteRequest;
 import io.pgmux.SessionInfo;
+import io.pgmux.StaticRouter;
 import io.pgmux.internal.protocol.ProxyError;
 import io.pgmux.internal.protocol.StartupPacket.CancelRequest;
 import io.pgmux.internal.tap.SessionTaps;
@@ -26,9 +27,10 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * The server's side of its sessions: routing on router threads, the per-backend limit, the cancel
- * keys, the live sessions and the counters, and the listener. Sessions see it as their {@link
- * SessionHost}; the engine reads the sessions and counters through it.
+ * The server's side of its sessions: routing (on router threads, or in place for a {@link
+ * StaticRouter}), the per-backend limit, the cancel keys, the live sessions and the counters, and
+ * the listener. Sessions see it as their {@link SessionHost}; the engine reads the sessions and
+ * counters through it.
  */
 final class ProxyHost implements SessionHost {
   private static final System.Logger LOG = System.getLogger("io.pgmux");
@@ -93,6 +95,14 @@ final class ProxyHost implements SessionHost {
 
   @Override
   public CompletableFuture<Route> route(RouteRequest request) {
+    if (settings.router() instanceof StaticRouter router) {
+      // A map lookup never blocks: asked here, on the session's loop, it saves the two thread
+      // hand-offs of a router thread. Only a host name to resolve goes to the router threads.
+      BackendConfig config = router.route(request);
+      if (config == null || isAddressLiteral(config.host())) {
+        return CompletableFuture.completedFuture(routeTo(request, config));
+      }
+    }
     RouteCall call = new RouteCall();
     long timeout = settings.routeTimeout().toMillis();
     Route timedOut = new Route.Refused(null, ProxyError.routerTimeout(timeout));
@@ -136,6 +146,25 @@ final class ProxyHost implements SessionHost {
           e);
       return new Route.Refused(null, ProxyError.routerFailed(request.user()));
     }
+    return routeTo(request, config);
+  }
+
+  /** Returns whether {@code host} is an IP address, which needs no name lookup. */
+  private static boolean isAddressLiteral(String host) {
+    if (host.indexOf(':') >= 0) {
+      return true; // IPv6: a host name cannot contain a colon
+    }
+    for (int i = 0; i < host.length(); i++) {
+      char c = host.charAt(i);
+      if (c != '.' && (c < '0' || c > '9')) {
+        return false;
+      }
+    }
+    return !host.isEmpty();
+  }
+
+  /** Resolves the backend's address and admits the client to it; {@code config} null: no route. */
+  private Route routeTo(RouteRequest request, BackendConfig config) {
     if (config == null) {
       return new Route.Refused(null, ProxyError.noRoute(request.user()));
     }

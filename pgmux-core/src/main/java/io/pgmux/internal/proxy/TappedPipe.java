@@ -20,6 +20,11 @@ import java.util.concurrent.TimeUnit;
  * the rest of a longer body streams through), and reads nothing while its sink is full or a
  * message waits, so back-pressure holds as in the blind relay.
  *
+ * <p>A message that lies whole in the read buffer is shown where it lies, and if the tap lets it
+ * pass it stays there: the messages of one read that pass go out in one write, as the blind relay
+ * would send them. A write per message would cost a system call each and split a client's
+ * pipelined batch into packets the backend wakes up for one by one.
+ *
  * <p>Session-wide outcomes ({@link TapAction.Terminate}, {@link TapAction.Cut}) are noted for
  * {@link Tapping} to act on; the pipe never calls out. Runs on the session's loop.
  */
@@ -37,8 +42,14 @@ final class TappedPipe {
   private final Runnable wake;
   private MessageTap tap;
 
-  /** Bytes read and not yet looked at. Draining mode; null when none. */
+  /**
+   * Bytes read: those before its position were looked at. Draining mode; null when none. The
+   * bytes from {@link #unsentFrom} to {@link #passedUpTo} were let through in place and wait to
+   * be written; those from {@link #passedUpTo} to the position were taken out of the stream.
+   */
   private ByteBuffer in;
+  private int unsentFrom;
+  private int passedUpTo;
   /** Bytes let through and not yet written. Draining mode; null when none. */
   private ByteBuffer out;
   /** Whether {@link #out} came from the pool. */
@@ -99,6 +110,9 @@ final class TappedPipe {
     this.out = unsent;
     this.outPooled = unsent != null;
     this.in = unread != null && unread.hasRemaining() ? unread : null;
+    if (in != null) {
+      unsentFrom = passedUpTo = in.position();
+    }
     this.alignment = alignment != null && !alignment.atBoundary() ? alignment : null;
     this.sourceDone = done;
   }
@@ -122,17 +136,27 @@ final class TappedPipe {
 
   /** Returns whether the closing FATAL is delivered. */
   boolean closed() {
-    return closing && out == null && !to.hasQueuedOutput();
+    return closing && out == null && !hasPassedInPlace() && !to.hasQueuedOutput();
   }
 
   /** Returns whether nothing of a message is half sent, so the proxy may send one of its own. */
   boolean atBoundary() {
-    return out == null && passRaw == 0 && dropRaw == 0 && alignment == null && !lost;
+    return out == null && !hasPassedInPlace() && atMessageStart() && !lost;
+  }
+
+  /** Returns whether the next byte looked at starts a message (or the stream is lost). */
+  private boolean atMessageStart() {
+    return passRaw == 0 && dropRaw == 0 && alignment == null;
+  }
+
+  /** Returns whether messages let through in place wait to be written. */
+  private boolean hasPassedInPlace() {
+    return in != null && unsentFrom < passedUpTo;
   }
 
   /** Returns whether the last message shown is a ReadyForQuery with status I (idle). */
   boolean readyIdle() {
-    return readyIdle && !waiting && out == null;
+    return readyIdle && !waiting && out == null && !hasPassedInPlace();
   }
 
   long readyIdleAt() {
@@ -147,7 +171,9 @@ final class TappedPipe {
   /** Sends {@code last} at the boundary in place of anything waiting, then reads no more. */
   void finishWith(ByteBuffer last) {
     stopWaiting();
-    in = releaseIn();
+    if (!hasPassedInPlace()) {
+      in = releaseIn();
+    }
     out = last;
     outPooled = false;
     closing = true;
@@ -170,7 +196,10 @@ final class TappedPipe {
   }
 
   boolean wantsWrite() {
-    return out != null || to.hasQueuedOutput() || (in != null && !waiting && !closing);
+    return out != null
+        || to.hasQueuedOutput()
+        || hasPassedInPlace()
+        || (in != null && !waiting && !closing);
   }
 
   /** Lets a held message go; returns whether one was held. */
@@ -216,23 +245,36 @@ final class TappedPipe {
         bytesRead += n;
         lastReadAt = System.nanoTime();
         in.flip();
+        unsentFrom = passedUpTo = 0;
       }
       if (!look()) {
         return;
       }
-      if (in != null && !in.hasRemaining()) {
+      if (in != null && !in.hasRemaining() && !hasPassedInPlace()) {
         in = releaseIn();
       }
     }
   }
 
-  /** Goes through {@link #in}; returns false when the sink is full or the tap made it wait. */
+  /**
+   * Goes through {@link #in}; returns false when the sink is full or the tap made it wait, true
+   * once every byte was looked at and everything let through is written.
+   */
   private boolean look() throws IOException {
     while (in.hasRemaining()) {
-      if (!flushOut()) {
+      // Bytes taken out of the stream lie between what was let through and what comes next:
+      // write what was let through before letting more through.
+      if ((out != null || in.position() != passedUpTo) && !flushOut()) {
         return false;
       }
-      if (waiting || closing || cut || terminate != null || (pausing && atBoundary())) {
+      if (waiting || closing || cut || terminate != null || (pausing && atMessageStart())) {
+        flushOut(); // what was let through before the stop still goes
+        return false;
+      }
+      if (atMessageStart() && !lost && !gathering() && showInPlace()) {
+        continue;
+      }
+      if (!flushOut()) {
         return false;
       }
       if (passRaw > 0) {
@@ -264,7 +306,51 @@ final class TappedPipe {
       } else if (gather()) {
         show();
       }
+      passedUpTo = in.position(); // what the steps above wrote or took is not to be written again
+      unsentFrom = passedUpTo;
     }
+    return flushOut();
+  }
+
+  /** Returns whether part of a message was gathered into {@link #message}. */
+  private boolean gathering() {
+    return !messageSent && message.position() > 0;
+  }
+
+  /**
+   * Shows the tap the message at {@link #in}'s position if it lies there whole; returns false,
+   * having done nothing, if it does not. A message the tap lets pass stays in place; any other
+   * answer takes it out of the stream, into {@link #message}, and is acted on as usual.
+   */
+  private boolean showInPlace() {
+    int start = in.position();
+    if (in.remaining() < 5) {
+      return false;
+    }
+    int length = in.getInt(start + 1);
+    if (length < 4 || length - 4 > MessageTap.WHOLE_BODY_LIMIT || in.remaining() - 1 < length) {
+      return false;
+    }
+    int end = start + 1 + length;
+    TapMessage shown =
+        new TapMessage(in.get(start), length, in.slice(start + 5, length - 4).asReadOnlyBuffer(), true);
+    TapAction action = ask(shown);
+    if (action == TapAction.PASS) {
+      in.position(end);
+      passedUpTo = end;
+      return true;
+    }
+    if (messageSent) {
+      message.clear();
+      messageSent = false;
+    }
+    if (message.capacity() < 1 + length) {
+      message = ByteBuffer.allocate(1 + length);
+    }
+    message.put(0, in, start, 1 + length).position(1 + length);
+    bodyWanted = length - 4;
+    in.position(end);
+    act(action, 0);
     return true;
   }
 
@@ -306,18 +392,28 @@ final class TappedPipe {
     int length = message.getInt(1);
     long rest = length - 4L - bodyWanted;
     ByteBuffer body = message.asReadOnlyBuffer().flip().position(5);
-    TapMessage shown = new TapMessage(message.get(0), length, body.slice(), rest == 0);
-    readyIdle = message.get(0) == 'Z' && length == 5 && message.get(5) == 'I';
+    act(ask(new TapMessage(message.get(0), length, body.slice(), rest == 0)), rest);
+  }
+
+  private TapAction ask(TapMessage shown) {
+    readyIdle =
+        shown.type() == 'Z' && shown.length() == 5 && shown.body().get(shown.body().position()) == 'I';
     if (readyIdle) {
       readyIdleAt = System.nanoTime();
     }
-    TapAction action;
     try {
-      action = fromBackend ? tap.fromBackend(shown) : tap.fromClient(shown);
+      return fromBackend ? tap.fromBackend(shown) : tap.fromClient(shown);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "message tap failed; the message passes", e);
-      action = TapAction.PASS;
+      return TapAction.PASS;
     }
+  }
+
+  /**
+   * Does what the tap answered for the message in {@link #message}, of which {@code rest} body
+   * bytes are still to come.
+   */
+  private void act(TapAction action, long rest) {
     if (action instanceof TapAction.Replace replace) {
       out = replace.messages().duplicate();
       outPooled = false;
@@ -358,7 +454,28 @@ final class TappedPipe {
     passRaw = rest;
   }
 
+  /**
+   * Writes what waits to go, in stream order: the messages let through in place, then {@link
+   * #out}. Returns whether all of it is written and the sink has nothing queued.
+   */
   private boolean flushOut() throws IOException {
+    if (hasPassedInPlace()) {
+      int position = in.position();
+      int limit = in.limit();
+      in.limit(passedUpTo).position(unsentFrom);
+      try {
+        to.write(in);
+        unsentFrom = in.position();
+      } finally {
+        in.limit(limit).position(position);
+      }
+      if (unsentFrom < passedUpTo) {
+        return false;
+      }
+    }
+    if (in != null) {
+      unsentFrom = passedUpTo = in.position();
+    }
     if (out != null) {
       to.write(out);
       if (out.hasRemaining()) {

@@ -16,6 +16,7 @@ final class ScriptedTransport extends Transport {
   private boolean ended;
   private long room = Long.MAX_VALUE;
   private int reads;
+  private int writes;
   boolean outboundClosed;
 
   ScriptedTransport() {
@@ -52,6 +53,11 @@ final class ScriptedTransport extends Transport {
     return reads;
   }
 
+  /** Returns how many writes took bytes. */
+  int writes() {
+    return writes;
+  }
+
   boolean drained() {
     return input.isEmpty();
   }
@@ -82,6 +88,9 @@ final class ScriptedTransport extends Transport {
     byte[] bytes = new byte[n];
     src.get(bytes);
     written.writeBytes(bytes);
+    if (n > 0) {
+      writes++;
+    }
     if (room != Long.MAX_VALUE) {
       room -= n;
     }

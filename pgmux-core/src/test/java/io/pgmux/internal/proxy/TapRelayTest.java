@@ -254,6 +254,72 @@ class TapRelayTest {
   }
 
   @Test
+  void messagesOfOneReadThatPassGoOutInOneWrite() throws Exception {
+    established();
+    int before = onLoop(client::writes);
+    byte[] answer = ClientStartupTest.concat(dataRow(3), COMPLETE, RelayTest.READY);
+    fromBackend(answer);
+    assertThat(receivedByClient()).isEqualTo(answer);
+    assertThat(onLoop(client::writes) - before).isEqualTo(1);
+    assertThat(seen).extracting(Seen::type).containsExactly('D', 'C', 'Z');
+  }
+
+  @Test
+  void aMessageTakenOutOfAReadKeepsTheOrderAroundIt() throws Exception {
+    established();
+    byte[] replacement = RelayTest.query("SELECT 2");
+    actions = m -> m.type() == 'Q' && m.length() == 13 ? new TapAction.Replace(ByteBuffer.wrap(replacement)) : TapAction.PASS;
+    byte[] sync = RelayTest.message('S', new byte[0]);
+    fromClient(ClientStartupTest.concat(sync, RelayTest.query("SELECT 1"), sync, RelayTest.query("SELECT 10")));
+    assertThat(receivedByBackend())
+        .isEqualTo(ClientStartupTest.concat(sync, replacement, sync, RelayTest.query("SELECT 10")));
+  }
+
+  @Test
+  void aHeldMessageInsideOneReadLetsTheEarlierOnesGo() throws Exception {
+    established();
+    actions = m -> m.type() == 'Z' ? new TapAction.Hold() : TapAction.PASS;
+    fromBackend(ClientStartupTest.concat(COMPLETE, RelayTest.READY, COMPLETE));
+    assertThat(receivedByClient()).isEqualTo(COMPLETE);
+    actions = m -> TapAction.PASS;
+    session.resume();
+    Await.until("held message goes on", WAIT, () -> call(() -> receivedByClient().length == 2 * COMPLETE.length + 6));
+    assertThat(receivedByClient()).isEqualTo(ClientStartupTest.concat(COMPLETE, RelayTest.READY, COMPLETE));
+  }
+
+  @Test
+  void terminatingInsideOneReadSendsWhatPassedBeforeTheFatal() throws Exception {
+    established();
+    actions = m -> m.type() == 'C' ? new TapAction.Terminate("57P01", "pgmux: test says goodbye") : TapAction.PASS;
+    fromBackend(ClientStartupTest.concat(dataRow(1), dataRow(2), COMPLETE, RelayTest.READY));
+    byte[] fatal = io.pgmux.internal.protocol.BackendMessages.fatal("57P01", "pgmux: test says goodbye").array();
+    assertThat(receivedByClient()).isEqualTo(ClientStartupTest.concat(dataRow(1), dataRow(2), fatal));
+    assertThat(onLoop(() -> relay.finished())).isTrue();
+  }
+
+  @Test
+  void aFullSinkTakesWhatPassedInPlaceInPieces() throws Exception {
+    established();
+    byte[] answer = ClientStartupTest.concat(dataRow(10), dataRow(20), COMPLETE, RelayTest.READY);
+    onLoop(
+        () -> {
+          client.room(7);
+          return null;
+        });
+    fromBackend(answer);
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    for (int i = 0; i < 100 && got.size() < answer.length; i++) {
+      got.writeBytes(onLoop(
+          () -> {
+            client.room(7);
+            relay.clientWritable();
+            return client.takeWritten();
+          }));
+    }
+    assertThat(got.toByteArray()).isEqualTo(answer);
+  }
+
+  @Test
   void holdsUntilResumed() throws Exception {
     established();
     actions = m -> m.type() == 'Z' ? new TapAction.Hold() : TapAction.PASS;
