@@ -32,6 +32,11 @@ import java.util.List;
  * FATAL {@code ErrorResponse} whose message starts with {@code pgmux:}.
  */
 public final class ProxyServer implements AutoCloseable {
+  static {
+    // The command line, in an internal package, sets options the API does not show.
+    ServerOptions.access(proxy -> ((ProxyServer) proxy).options);
+  }
+
   private final ServerOptions options;
   private TlsConfig tls;
   private StatementJournal journal;
@@ -244,6 +249,34 @@ public final class ProxyServer implements AutoCloseable {
   }
 
   /**
+   * Turns the admin console on: a client that logs in as {@code adminUser} to the {@link
+   * #withAdminDatabase admin database} (default {@code pgmux}) is authenticated by the proxy
+   * itself and served commands such as {@code SHOW SESSIONS}, {@code SET ROUTE}, {@code PAUSE}
+   * and {@code FAULT} over the simple query protocol ({@code psql}, or pgjdbc with {@code
+   * preferQueryMode=simple}); it never reaches a backend. Any other user asking for that database
+   * is refused with SQLSTATE 28000. {@link #withFaults() Faults} come on with the console.
+   *
+   * @param auth {@link ClientAuth#scram} or {@link ClientAuth#scramVerifier}
+   * @throws IllegalArgumentException if {@code auth} is not SCRAM-SHA-256
+   */
+  public ProxyServer withAdminConsole(String adminUser, ClientAuth auth) {
+    checkNotStarted();
+    options.adminConsole(adminUser, auth);
+    withFaults();
+    return this;
+  }
+
+  /**
+   * Sets the database name that leads to the admin console (default {@code pgmux}); while the
+   * console is on, that name is never routed.
+   */
+  public ProxyServer withAdminDatabase(String database) {
+    checkNotStarted();
+    options.adminDatabase(database);
+    return this;
+  }
+
+  /**
    * Returns the statement journal.
    *
    * @throws IllegalStateException unless {@link #withJournal(int)} turned it on
@@ -372,6 +405,11 @@ public final class ProxyServer implements AutoCloseable {
     @Override
     public void clientRefused(RouteRequest request, String sqlState, String message) {
       listener.clientRefused(request, sqlState, message);
+    }
+
+    @Override
+    public void statementCompleted(ExecutedStatement statement) {
+      listener.statementCompleted(statement);
     }
   }
 }

@@ -1,13 +1,20 @@
 package io.pgmux.internal.cli;
 
+import io.pgmux.ClientAuth;
 import io.pgmux.ProxyServer;
 import io.pgmux.StaticRouter;
 import io.pgmux.TlsConfig;
+import io.pgmux.internal.route.RouteOptions;
+import io.pgmux.internal.route.Routes;
+import io.pgmux.internal.route.RoutesFile;
+import io.pgmux.internal.server.ServerOptions;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
@@ -48,6 +55,14 @@ public final class Main {
           "                            57P05, as PostgreSQL's idle_session_timeout; default: never)",
           "  --max-connections N       clients served at once (default 10000)",
           "  --event-loops N           threads relaying bytes (default: one per CPU)",
+          "  --journal[=CAPACITY]      keep the latest CAPACITY statements (default 10000): the",
+          "                            console's SHOW STATEMENTS and per-user statement metrics",
+          "  --admin-user NAME         turn the admin console on: psql -U NAME -d pgmux; the",
+          "                            password (SCRAM-SHA-256) comes from --admin-password-file",
+          "                            or the environment variable PGMUX_ADMIN_PASSWORD",
+          "  --admin-password-file FILE",
+          "                            the admin user's password (first line)",
+          "  --admin-database NAME     the database name that leads to the console (default pgmux)",
           "  --help                    print this help",
           "",
           RouteOptions.HELP,
@@ -105,7 +120,7 @@ public final class Main {
       } else {
         options.routes.applyTo(router);
       }
-      proxy = options.newProxy(router).start();
+      proxy = options.newProxy(router, routesFile, System::getenv).start();
     } catch (RuntimeException e) {
       err.println("pgmux: " + e.getMessage());
       return 1;
@@ -162,6 +177,11 @@ public final class Main {
     Integer maxConnections;
     Integer eventLoops;
     boolean help;
+    static final int DEFAULT_JOURNAL = 10_000;
+    Integer journal;
+    String adminUser;
+    Path adminPasswordFile;
+    String adminDatabase;
     // Control plane
     static final Duration ROUTES_FILE_POLL = Duration.ofSeconds(1);
     Path routesFile;
@@ -185,6 +205,13 @@ public final class Main {
             return options;
           case "--tls-required":
             options.tlsRequired = true;
+            continue;
+          case "--journal":
+            if (value == null) {
+              options.journal = DEFAULT_JOURNAL;
+              continue;
+            }
+            options.journal = positive(arg, value);
             continue;
           default:
         }
@@ -232,6 +259,15 @@ public final class Main {
           case "--event-loops":
             options.eventLoops = positive(arg, value);
             break;
+          case "--admin-user":
+            options.adminUser = value;
+            break;
+          case "--admin-password-file":
+            options.adminPasswordFile = Path.of(value);
+            break;
+          case "--admin-database":
+            options.adminDatabase = value;
+            break;
           default:
             throw new IllegalArgumentException("unknown option " + arg);
         }
@@ -247,11 +283,31 @@ public final class Main {
       if ((options.tlsCert == null) != (options.tlsKey == null)) {
         throw new IllegalArgumentException("--tls-cert and --tls-key go together");
       }
+      if (options.adminUser == null
+          && (options.adminPasswordFile != null || options.adminDatabase != null)) {
+        throw new IllegalArgumentException("--admin-password-file and --admin-database need --admin-user");
+      }
       if (options.tlsRequired && options.tlsCert == null) {
         throw new IllegalArgumentException("--tls-required needs --tls-cert and --tls-key");
       }
       return options;
     }
+
+    /** The admin password: from the file, else the environment; never from the command line. */
+    private char[] adminPassword(Function<String, String> env) {
+      String fromEnv = env.apply(ADMIN_PASSWORD_ENV);
+      if (adminPasswordFile != null) {
+        return RouteOptions.passwordFile("--admin-password-file", adminPasswordFile);
+      }
+      if (fromEnv == null || fromEnv.isEmpty()) {
+        throw new IllegalArgumentException(
+            "--admin-user needs a password: --admin-password-file FILE or the environment variable "
+                + ADMIN_PASSWORD_ENV);
+      }
+      return fromEnv.toCharArray();
+    }
+
+    static final String ADMIN_PASSWORD_ENV = "PGMUX_ADMIN_PASSWORD";
 
     private static int positive(String option, String value) {
       try {
@@ -266,7 +322,34 @@ public final class Main {
     }
 
     ProxyServer newProxy(StaticRouter router) {
+      return newProxy(router, null, System::getenv);
+    }
+
+    /**
+     * Builds the proxy.
+     *
+     * @param routesFile the routes file the console's RELOAD re-reads, or null
+     * @param env the environment, for PGMUX_ADMIN_PASSWORD
+     */
+    ProxyServer newProxy(StaticRouter router, RoutesFile routesFile, Function<String, String> env) {
       ProxyServer proxy = new ProxyServer(listen, router);
+      if (journal != null) {
+        proxy.withJournal(journal);
+      }
+      if (adminUser != null) {
+        char[] password = adminPassword(env);
+        try {
+          proxy.withAdminConsole(adminUser, ClientAuth.scram(password));
+        } finally {
+          Arrays.fill(password, '\0');
+        }
+        if (adminDatabase != null) {
+          proxy.withAdminDatabase(adminDatabase);
+        }
+        if (routesFile != null) {
+          ServerOptions.of(proxy).routesReload(() -> routesFile.reloadNow().describe());
+        }
+      }
       if (metrics != null) {
         proxy.withMetrics(metrics);
       }

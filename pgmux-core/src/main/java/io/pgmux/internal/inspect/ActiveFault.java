@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 
 /** A fault added to a user's route, with what it has done so far. Thread-safe. */
 public final class ActiveFault {
+  private final long id;
   private final String user;
   private final Fault fault;
   private final AtomicInteger fired = new AtomicInteger();
@@ -17,7 +18,8 @@ public final class ActiveFault {
   private final SqlLike like;
   private final Pattern regex;
 
-  ActiveFault(String user, Fault fault) {
+  ActiveFault(long id, String user, Fault fault) {
+    this.id = id;
     this.user = user;
     this.fault = fault;
     int uses = Integer.MAX_VALUE;
@@ -35,6 +37,11 @@ public final class ActiveFault {
     this.left = new AtomicInteger(uses);
     this.like = likePattern;
     this.regex = regexPattern;
+  }
+
+  /** Returns the number the registry gave the fault: 1 for the first added, and so on. */
+  public long id() {
+    return id;
   }
 
   public String user() {

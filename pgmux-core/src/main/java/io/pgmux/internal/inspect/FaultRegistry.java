@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The faults on each user's route, and the user's live tapped sessions they act on. Thread-safe:
@@ -19,10 +20,13 @@ public final class FaultRegistry {
       new ConcurrentHashMap<>();
   private final CopyOnWriteArrayList<ActiveFault> all = new CopyOnWriteArrayList<>();
   private final ConcurrentHashMap<String, Set<SessionInspector>> sessions = new ConcurrentHashMap<>();
+  private final AtomicLong ids = new AtomicLong();
+  /** Users whose sessions wait at their next statement (the admin console's PAUSE). */
+  private final Set<String> paused = ConcurrentHashMap.newKeySet();
 
   /** Adds a fault; one that terminates sessions at once acts before this returns. */
   public ActiveFault add(String user, Fault fault) {
-    ActiveFault active = new ActiveFault(user, fault);
+    ActiveFault active = new ActiveFault(ids.incrementAndGet(), user, fault);
     if (fault instanceof Fault.TerminateSessions t && t.afterStatements() == 0) {
       active.use();
       active.fired(terminateAll(user, t, null) - 1);
@@ -63,6 +67,45 @@ public final class FaultRegistry {
       }
     }
     return out;
+  }
+
+  /** Returns the faults not removed, used up or not, oldest first. */
+  public List<ActiveFault> listed() {
+    return List.copyOf(all);
+  }
+
+  /** Returns the fault numbered {@code id} that was not removed, or null. */
+  public ActiveFault byId(long id) {
+    for (ActiveFault f : all) {
+      if (f.id() == id) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Holds each live and new session of {@code user} at its next statement: a simple query, or
+   * the first message of an extended-protocol batch. What was sent before goes on.
+   */
+  public void pause(String user) {
+    paused.add(user);
+  }
+
+  /** Lets the sessions of {@code user} go on; nothing happens if they were not paused. */
+  public void resume(String user) {
+    // Unpaused first: a session that held a message before this line is resumed below, and one
+    // that looks after it sees the user unpaused.
+    if (paused.remove(user)) {
+      for (SessionInspector s : sessionsOf(user)) {
+        s.resume();
+      }
+    }
+  }
+
+  /** Returns whether {@code user}'s sessions are paused; cheap, for every message. */
+  public boolean isPaused(String user) {
+    return !paused.isEmpty() && paused.contains(user);
   }
 
   /** Returns the faults on {@code user}'s route; cheap, for every message. */

@@ -41,6 +41,8 @@ final class SessionInspector implements MessageTap, Conversation.Recorder {
   /** Bandwidth owed per direction, in nanoseconds, not yet paid as a Delay. */
   private long clientDebt;
   private long backendDebt;
+  /** The client has sent extended-protocol messages since its last Sync. */
+  private boolean inBatch;
 
   SessionInspector(TappedSession session, StatementLog journal, boolean withParameters,
       ProxyListener listener, FaultRegistry faults) {
@@ -69,6 +71,13 @@ final class SessionInspector implements MessageTap, Conversation.Recorder {
       conversation.lose();
       return TapAction.PASS;
     }
+    if (faults != null && pausesAt(message.type()) && faults.isPaused(info.user())) {
+      // Held as a stall holds it; RESUME lets it go on as it is.
+      if (decoded != null) {
+        conversation.fromClient(decoded, now);
+      }
+      return new TapAction.Hold();
+    }
     List<ActiveFault> active = faults == null ? List.of() : faults.of(info.user());
     if (active.isEmpty()) {
       if (decoded != null) {
@@ -77,6 +86,31 @@ final class SessionInspector implements MessageTap, Conversation.Recorder {
       return TapAction.PASS;
     }
     return ClientFaults.apply(this, active, message, decoded, now);
+  }
+
+  /**
+   * Returns whether a paused session waits at this client message: a simple query, a function
+   * call, or the first message of an extended-protocol batch (what follows in the batch goes
+   * with it). Follows the batches as it goes.
+   */
+  private boolean pausesAt(byte type) {
+    switch (type) {
+      case ClientMessage.QUERY, ClientMessage.FUNCTION_CALL:
+        return true;
+      case ClientMessage.SYNC: {
+        boolean first = !inBatch;
+        inBatch = false;
+        return first;
+      }
+      case ClientMessage.PARSE, ClientMessage.BIND, ClientMessage.DESCRIBE, ClientMessage.EXECUTE,
+          ClientMessage.CLOSE, ClientMessage.FLUSH: {
+        boolean first = !inBatch;
+        inBatch = true;
+        return first;
+      }
+      default:
+        return false;
+    }
   }
 
   @Override

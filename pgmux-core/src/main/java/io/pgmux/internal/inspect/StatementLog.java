@@ -12,6 +12,12 @@ public final class StatementLog {
   private int head;
   private int size;
   private long dropped;
+  /** Entries ever added, and those with an error; not reset by {@link #clear()}. */
+  private long added;
+  private long errors;
+
+  /** A journal entry with its number: 1 for the first statement ever added, and so on. */
+  public record Numbered(long id, ExecutedStatement statement) {}
 
   public StatementLog(int capacity) {
     if (capacity < 1) {
@@ -21,6 +27,10 @@ public final class StatementLog {
   }
 
   public synchronized void add(ExecutedStatement statement) {
+    added++;
+    if (statement.sqlState() != null) {
+      errors++;
+    }
     if (size == ring.length) {
       ring[head] = statement;
       head = (head + 1) % ring.length;
@@ -39,6 +49,29 @@ public final class StatementLog {
       }
     }
     return out;
+  }
+
+  /** Returns the entries that pass {@code filter}, oldest first, with their numbers. */
+  public synchronized List<Numbered> numbered(Predicate<ExecutedStatement> filter) {
+    List<Numbered> out = new ArrayList<>(size);
+    long first = added - size + 1;
+    for (int i = 0; i < size; i++) {
+      ExecutedStatement s = ring[(head + i) % ring.length];
+      if (filter.test(s)) {
+        out.add(new Numbered(first + i, s));
+      }
+    }
+    return out;
+  }
+
+  /** Returns how many statements were ever added. */
+  public synchronized long added() {
+    return added;
+  }
+
+  /** Returns how many of the statements ever added failed. */
+  public synchronized long errors() {
+    return errors;
   }
 
   public int capacity() {

@@ -1,11 +1,13 @@
 package io.pgmux.internal.metrics;
 
+import io.pgmux.ExecutedStatement;
 import io.pgmux.ProxyListener;
 import io.pgmux.ProxyStats;
 import io.pgmux.RouteRequest;
 import io.pgmux.Router;
 import io.pgmux.SessionInfo;
 import io.pgmux.internal.proxy.BackendConnects;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,10 +34,23 @@ public final class ProxyMetrics implements ProxyListener, BackendConnects {
   private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
   private final Histogram routerDuration = new Histogram();
   private final Histogram connectDuration = new Histogram();
+  /** Statements and failed ones by user; null when the journal is off and no statement is seen. */
+  private final Map<String, LongAdder> statements;
+  private final Map<List<String>, LongAdder> statementErrors;
 
   /** Creates metrics that pass every event on to {@code next} ({@code null}: to nobody). */
   public ProxyMetrics(ProxyListener next) {
+    this(next, false);
+  }
+
+  /**
+   * Creates metrics that pass every event on to {@code next} ({@code null}: to nobody), counting
+   * statements per user if {@code statements} (the journal is on, so statements are followed).
+   */
+  public ProxyMetrics(ProxyListener next, boolean statements) {
     this.next = next;
+    this.statements = statements ? new ConcurrentHashMap<>() : null;
+    this.statementErrors = statements ? new ConcurrentHashMap<>() : null;
     for (String sqlState : KNOWN_REFUSALS) {
       refusals.put(sqlState, new LongAdder());
     }
@@ -90,6 +105,21 @@ public final class ProxyMetrics implements ProxyListener, BackendConnects {
     }
   }
 
+  @Override
+  public void statementCompleted(ExecutedStatement statement) {
+    if (statements != null) {
+      statements.computeIfAbsent(statement.user(), key -> new LongAdder()).increment();
+      if (statement.sqlState() != null) {
+        statementErrors
+            .computeIfAbsent(List.of(statement.user(), statement.sqlState()), key -> new LongAdder())
+            .increment();
+      }
+    }
+    if (next != null) {
+      next.statementCompleted(statement);
+    }
+  }
+
   /** Writes every metric, with {@code stats} for the engine's counters. */
   public String scrape(ProxyStats stats) {
     // Ended before started: a session that starts between the two reads is then counted as
@@ -124,6 +154,22 @@ public final class ProxyMetrics implements ProxyListener, BackendConnects {
     family(out, "pgmux_backend_connect_duration_seconds", "histogram",
         "Time from starting the TCP connect to a backend to being connected, per session.");
     connectDuration.writeSamples(out, "pgmux_backend_connect_duration_seconds");
+    if (statements != null) {
+      family(out, "pgmux_statements_total", "counter",
+          "Statements that finished, by the user the client logged in as (the journal is on).");
+      new TreeMap<>(statements)
+          .forEach((user, count) ->
+              sample(out, "pgmux_statements_total{user=\"" + escape(user) + "\"}", count.sum()));
+      family(out, "pgmux_statement_errors_total", "counter",
+          "Statements that failed, by user and the SQLSTATE of their error.");
+      statementErrors.entrySet().stream()
+          .sorted(Map.Entry.comparingByKey(
+              java.util.Comparator.<List<String>, String>comparing(k -> k.get(0))
+                  .thenComparing(k -> k.get(1))))
+          .forEach(e ->
+              sample(out, "pgmux_statement_errors_total{user=\"" + escape(e.getKey().get(0))
+                  + "\",sqlstate=\"" + escape(e.getKey().get(1)) + "\"}", e.getValue().sum()));
+    }
     return out.toString();
   }
 

@@ -80,6 +80,11 @@ public record ProxyError(String sqlState, String message) {
     return new ProxyError("57P01", "pgmux: proxy shutting down");
   }
 
+  /** A user other than the admin user asked for the admin console's database. */
+  public static ProxyError notConsoleUser(String user) {
+    return new ProxyError("28000", "pgmux: user \"" + user + "\" may not use the admin console");
+  }
+
   public static ProxyError noRoute(String user) {
     return new ProxyError("28000", "pgmux: no route for user \"" + user + "\"");
   }

@@ -1,5 +1,6 @@
 package io.pgmux.internal.proxy;
 
+import io.pgmux.ClientAuth;
 import io.pgmux.internal.net.Transport;
 import io.pgmux.internal.protocol.ProxyError;
 import java.io.IOException;
@@ -31,6 +32,18 @@ final class ClientAdmission {
     this.client = client;
     this.facts = facts;
     this.rest = rest;
+  }
+
+  /**
+   * Authenticates the admin user for the console: the same login as under proxy-side
+   * authentication, with no route and no backend to follow; {@link #route()} stays null.
+   */
+  void console(ClientAuth auth) throws IOException {
+    authentication =
+        new ProxyAuthentication(
+            client, auth, facts.startup, ProxyAuthentication.channelBinding(client), rest);
+    rest = null;
+    authentication.writable();
   }
 
   /** Takes the router's answer. */
@@ -96,6 +109,7 @@ final class ClientAdmission {
     return admitted;
   }
 
+  /** Returns where the admitted client goes, or null for the admin console. */
   Route.To route() {
     return route;
   }

@@ -39,6 +39,7 @@ final class Session implements EventLoop.Handler {
     CONNECTING, // waiting for the backend to accept, for TLS, and for the proxy's own login
     LOGIN, // relaying, following the backend's messages until the first ReadyForQuery
     RELAY, // relaying bytes
+    CONSOLE, // served by the admin console, in-process
     REFUSING, // sending the proxy's own error, then closing
     CLOSED
   }
@@ -63,6 +64,8 @@ final class Session implements EventLoop.Handler {
   /** The proxy's own error while REFUSING. */
   private Refusal refusal;
   private final SessionTimers timers;
+  /** The admin console's end of the session; null unless in CONSOLE. */
+  private ConsoleEndpoint console;
 
   Session(SessionHost host, EventLoop loop, long id, SocketChannel channel) throws IOException {
     this.host = host;
@@ -157,6 +160,7 @@ final class Session implements EventLoop.Handler {
       case STARTUP, ROUTING, CONNECTING -> true;
       case CLIENT_AUTH -> admission.atBoundary();
       case LOGIN, RELAY -> relay.clientAtBoundary();
+      case CONSOLE -> console.atBoundary();
       default -> false;
     };
   }
@@ -166,6 +170,7 @@ final class Session implements EventLoop.Handler {
       case STARTUP -> readStartup();
       case CLIENT_AUTH -> admission.readable();
       case LOGIN, RELAY -> relay.clientReadable();
+      case CONSOLE -> console.readable();
       default -> {
         // A TLS handshake step, driven by read(); anything else waits until we are ready.
         if (client.needsRead()) {
@@ -189,6 +194,7 @@ final class Session implements EventLoop.Handler {
       }
       case LOGIN, RELAY -> relay.clientWritable();
       case CLIENT_AUTH -> admission.writable();
+      case CONSOLE -> console.writable();
       default -> client.flush();
     }
   }
@@ -235,8 +241,15 @@ final class Session implements EventLoop.Handler {
       } else if (admission.clientGone()) {
         close();
       } else if (admission.ready()) {
-        connect(admission.route());
+        if (admission.route() == null) {
+          startConsole();
+        } else {
+          connect(admission.route());
+        }
       }
+    }
+    if (state == State.CONSOLE && console.finished()) {
+      close();
     }
     if (state == State.CONNECTING) {
       if (backend.login().failure() != null) {
@@ -316,6 +329,21 @@ final class Session implements EventLoop.Handler {
   }
 
   private void route() {
+    ConsoleSettings consoleSettings = settings.console();
+    if (consoleSettings != null && facts.startup.database().equals(consoleSettings.database())) {
+      // The admin database is never routed while the console is on.
+      if (!facts.startup.user().equals(consoleSettings.user())) {
+        refuse(ProxyError.notConsoleUser(facts.startup.user()));
+        return;
+      }
+      state = State.CLIENT_AUTH;
+      try {
+        admission.console(consoleSettings.auth());
+      } catch (IOException e) {
+        failed(e);
+      }
+      return;
+    }
     state = State.ROUTING;
     RouteRequest request = facts.routeRequest(client.isTls(), client.serverName());
     backend.route(request).whenComplete((route, failure) -> loop.execute(() -> routed(route)));
@@ -361,6 +389,21 @@ final class Session implements EventLoop.Handler {
     }
   }
 
+  /** The admin user is authenticated: the console serves the session from here on. */
+  private void startConsole() {
+    state = State.CONSOLE;
+    timers.console();
+    ConsoleGreeting greeting = ConsoleGreeting.of(facts.startup);
+    console =
+        new ConsoleEndpoint(
+            client, loop, settings.console().console(), greeting.byName(), this::phaseSettled);
+    try {
+      console.start(greeting.reported(), greeting.processId(), greeting.secret(), admission.takeRest());
+    } catch (IOException e) {
+      failed(e);
+    }
+  }
+
   private void updateInterest() {
     int clientOps = 0;
     int backendOps = 0;
@@ -376,6 +419,7 @@ final class Session implements EventLoop.Handler {
         backendOps = relay.backendOps();
       }
       case REFUSING -> clientOps = OP_WRITE;
+      case CONSOLE -> clientOps = console.clientOps();
       default -> {}
     }
     clientOps = client.interestOps(clientOps, state != State.REFUSING);

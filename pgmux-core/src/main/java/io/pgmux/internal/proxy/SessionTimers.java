@@ -42,6 +42,11 @@ final class SessionTimers {
     }
   }
 
+  /** The admin console took the client over: the startup timeout stops. */
+  void console() {
+    startupTimer.cancel();
+  }
+
   /**
    * The client is refused: instead of the startup timeout, {@code close} runs when the client has
    * not read its error in time.

@@ -15,6 +15,7 @@ import javax.net.ssl.SSLEngine;
  * @param maxConnectionsPerBackend sessions one backend address may carry, or 0 for no limit
  * @param taps admits logins and taps sessions, or null to leave every session a blind relay
  * @param idleSessionTimeout ends sessions idle outside a transaction this long, or null for never
+ * @param console the admin console, or null when it is off
  */
 public record Settings(
     InetSocketAddress listen,
@@ -30,4 +31,27 @@ public record Settings(
     int routerThreads,
     ProxyListener listener,
     SessionTaps taps,
-    Duration idleSessionTimeout) {}
+    Duration idleSessionTimeout,
+    ConsoleSettings console) {
+
+  /** Settings without the admin console. */
+  public Settings(
+      InetSocketAddress listen,
+      Router router,
+      Supplier<SSLEngine> tls,
+      boolean tlsRequired,
+      Duration startupTimeout,
+      Duration routeTimeout,
+      Duration connectTimeout,
+      int maxConnections,
+      int maxConnectionsPerBackend,
+      int eventLoops,
+      int routerThreads,
+      ProxyListener listener,
+      SessionTaps taps,
+      Duration idleSessionTimeout) {
+    this(listen, router, tls, tlsRequired, startupTimeout, routeTimeout, connectTimeout,
+        maxConnections, maxConnectionsPerBackend, eventLoops, routerThreads, listener, taps,
+        idleSessionTimeout, null);
+  }
+}

@@ -43,7 +43,7 @@ public final class RunningServer {
     MetricsEndpoint metrics = null;
     InetSocketAddress metricsListen = options.metricsListen();
     if (metricsListen != null) {
-      ProxyMetrics proxyMetrics = new ProxyMetrics(listening);
+      ProxyMetrics proxyMetrics = new ProxyMetrics(listening, options.journalOn());
       routing = proxyMetrics.timed(options.router());
       listening = proxyMetrics;
       try {
@@ -53,10 +53,15 @@ public final class RunningServer {
             "cannot serve metrics on " + metricsListen + ": " + e.getMessage(), e);
       }
     }
+    ServerConsole console = options.console();
     try {
       ProxyEngine engine =
           ProxyEngine.start(
-              options.settings(routing, listening, tls, tlsRequired), options.unixDirectory());
+              options.settings(routing, listening, tls, tlsRequired, console),
+              options.unixDirectory());
+      if (console != null) {
+        console.attach(engine);
+      }
       return new RunningServer(engine, metrics);
     } catch (IOException e) {
       if (metrics != null) {

@@ -1,15 +1,19 @@
 package io.pgmux.internal.server;
 
+import io.pgmux.ClientAuth;
 import io.pgmux.ProxyListener;
 import io.pgmux.Router;
 import io.pgmux.internal.inspect.FaultRegistry;
 import io.pgmux.internal.inspect.Inspection;
+import io.pgmux.internal.console.Console;
 import io.pgmux.internal.inspect.StatementLog;
+import io.pgmux.internal.proxy.ConsoleSettings;
 import io.pgmux.internal.proxy.Settings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 
@@ -34,6 +38,12 @@ public final class ServerOptions {
   private boolean journalParameters;
   private FaultRegistry faultRegistry;
   private Path unixDirectory;
+  private String adminUser;
+  private ClientAuth adminAuth;
+  private String adminDatabase = "pgmux";
+  private Supplier<String> routesReload;
+  /** How the public API hands its options to internal callers (the command line). */
+  private static volatile Function<Object, ServerOptions> access;
 
   public ServerOptions(InetSocketAddress listen, Router router) {
     this.listen = Objects.requireNonNull(listen, "listen");
@@ -125,6 +135,56 @@ public final class ServerOptions {
     return faultRegistry;
   }
 
+  /**
+   * Turns the admin console on for {@code user}, whom the proxy checks with {@code auth}
+   * (SCRAM-SHA-256 only); faults come on with it, for PAUSE, KILL and FAULT act through them.
+   */
+  public void adminConsole(String user, ClientAuth auth) {
+    Objects.requireNonNull(user, "adminUser");
+    Objects.requireNonNull(auth, "auth");
+    if (user.isEmpty()) {
+      throw new IllegalArgumentException("admin user is empty");
+    }
+    if (auth.method() != ClientAuth.Method.SCRAM_SHA_256) {
+      throw new IllegalArgumentException(
+          "the admin console authenticates with SCRAM-SHA-256 only, not " + auth.method()
+              + ": use ClientAuth.scram(password) or ClientAuth.scramVerifier(verifier)");
+    }
+    adminUser = user;
+    adminAuth = auth;
+    faults();
+  }
+
+  public void adminDatabase(String database) {
+    Objects.requireNonNull(database, "adminDatabase");
+    if (database.isEmpty() || database.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("admin database \"" + database + "\" is empty or holds NUL");
+    }
+    adminDatabase = database;
+  }
+
+  /**
+   * Lets the console's RELOAD re-read a routes file: {@code reload} applies it and describes the
+   * routes now in force, or throws IllegalArgumentException naming the file and line.
+   */
+  public void routesReload(Supplier<String> reload) {
+    this.routesReload = reload;
+  }
+
+  /** Registers how {@link #of} reaches a proxy's options; the public API calls it once. */
+  public static void access(Function<Object, ServerOptions> options) {
+    access = options;
+  }
+
+  /** Returns the options of a proxy not started yet, for the command line's internal settings. */
+  public static ServerOptions of(Object proxy) {
+    return access.apply(proxy);
+  }
+
+  boolean journalOn() {
+    return journalLog != null;
+  }
+
   InetSocketAddress listen() {
     return listen;
   }
@@ -141,17 +201,30 @@ public final class ServerOptions {
     return unixDirectory;
   }
 
-  /** Returns the source of session taps, or null if nothing needs to see messages. */
-  Inspection sessionTaps() {
+  /**
+   * Returns the source of session taps, or null if nothing needs to see messages.
+   *
+   * @param listening told of each finished statement: the metrics, then the configured listener
+   */
+  Inspection sessionTaps(ProxyListener listening) {
     if (journalLog == null && faultRegistry == null) {
       return null;
     }
-    return new Inspection(journalLog, journalParameters, listener, faultRegistry);
+    return new Inspection(journalLog, journalParameters, listening, faultRegistry);
+  }
+
+  /** Returns what the admin console works on, or null when it is off. */
+  ServerConsole console() {
+    return adminUser == null ? null : new ServerConsole(router, journalLog, faultRegistry, routesReload);
   }
 
   /** Seals the options, with the router and listener the proxy wired around the configured ones. */
   Settings settings(
-      Router routing, ProxyListener listening, Supplier<SSLEngine> tls, boolean tlsRequired) {
+      Router routing,
+      ProxyListener listening,
+      Supplier<SSLEngine> tls,
+      boolean tlsRequired,
+      ServerConsole console) {
     return new Settings(
         listen,
         routing,
@@ -165,8 +238,11 @@ public final class ServerOptions {
         eventLoops,
         routerThreads,
         listening,
-        sessionTaps(),
-        idleSessionTimeout);
+        sessionTaps(listening),
+        idleSessionTimeout,
+        console == null
+            ? null
+            : new ConsoleSettings(adminUser, adminAuth, adminDatabase, new Console(console)));
   }
 
   private static Duration positive(String what, Duration value) {

@@ -1,4 +1,4 @@
-package io.pgmux.internal.cli;
+package io.pgmux.internal.route;
 
 import io.pgmux.StaticRouter;
 import java.io.IOException;
@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe: one poll runs at a time.
  */
-final class RoutesFile implements AutoCloseable {
+public final class RoutesFile implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("io.pgmux");
 
   /** A routes file is a handful of lines; anything this large is the wrong file. */
@@ -45,7 +45,7 @@ final class RoutesFile implements AutoCloseable {
   private String lastFailure;
   private ScheduledExecutorService poller;
 
-  RoutesFile(Path file, Routes fixed, StaticRouter router) {
+  public RoutesFile(Path file, Routes fixed, StaticRouter router) {
     this.file = file;
     this.fixed = fixed;
     this.router = router;
@@ -57,7 +57,7 @@ final class RoutesFile implements AutoCloseable {
    * @return the routes now in force
    * @throws IllegalArgumentException naming the file and, for a bad route, its line
    */
-  synchronized Routes load() {
+  public synchronized Routes load() {
     byte[] content;
     try {
       content = read();
@@ -76,8 +76,31 @@ final class RoutesFile implements AutoCloseable {
    *
    * @return whether new routes were applied
    */
-  synchronized boolean reload() {
+  public synchronized boolean reload() {
     return check(false);
+  }
+
+  /**
+   * Re-reads the file and applies it now, whether or not it changed, as the admin console's
+   * {@code RELOAD} asks; a bad file keeps the routes in force.
+   *
+   * @return the routes now in force
+   * @throws IllegalArgumentException naming the file and, for a bad route, its line
+   */
+  public synchronized Routes reloadNow() {
+    byte[] content;
+    try {
+      content = read();
+    } catch (IOException e) {
+      throw new IllegalArgumentException(describe(e), e);
+    }
+    Routes routes = parse(content);
+    lastSeen = content;
+    pending = null;
+    lastFailure = null;
+    routes.applyTo(router);
+    LOG.log(Level.INFO, "pgmux: routes file " + file + " reloaded: " + routes.describe());
+    return routes;
   }
 
   /**
@@ -128,7 +151,7 @@ final class RoutesFile implements AutoCloseable {
   }
 
   /** Starts polling the file every {@code interval} on a daemon thread, until {@link #close()}. */
-  synchronized void watch(Duration interval) {
+  public synchronized void watch(Duration interval) {
     if (poller != null) {
       throw new IllegalStateException("already watching " + file);
     }

@@ -1,4 +1,4 @@
-package io.pgmux.internal.cli;
+package io.pgmux.internal.route;
 
 import io.pgmux.BackendConfig;
 import io.pgmux.StaticRouter;
@@ -14,11 +14,12 @@ import java.util.Map;
  * *=[BACKEND_USER@]HOST:PORT[/DB]} is the fallback for every user without a route of its own. A
  * fallback without {@code BACKEND_USER@} or {@code /DB} keeps the client's user and database.
  *
- * <p>Not thread-safe: build one, then hand it over.
+ * <p>Shared by the command line and the admin console's {@code SET ROUTE}, so that both accept
+ * exactly the same targets. Not thread-safe: build one, then hand it over.
  */
-final class Routes {
-  static final String SYNTAX = "USER=[BACKEND_USER@]HOST:PORT[/DB]";
-  static final String FALLBACK_USER = "*";
+public final class Routes {
+  public static final String SYNTAX = "USER=[BACKEND_USER@]HOST:PORT[/DB]";
+  public static final String FALLBACK_USER = "*";
 
   private final Map<String, BackendConfig> users = new LinkedHashMap<>();
   private BackendConfig fallback;
@@ -29,7 +30,7 @@ final class Routes {
    * @throws IllegalArgumentException naming the route and what is wrong with it, also when its
    *     user (or the fallback) already has a route
    */
-  void add(String route) {
+  public void add(String route) {
     int eq = route.indexOf('=');
     if (eq <= 0) {
       throw new IllegalArgumentException("route \"" + route + "\" is not " + SYNTAX);
@@ -47,7 +48,7 @@ final class Routes {
    *
    * @throws IllegalArgumentException if a user (or the fallback) has a route in both
    */
-  void addAll(Routes other) {
+  public void addAll(Routes other) {
     other.users.forEach(this::put);
     if (other.fallback != null) {
       put(FALLBACK_USER, other.fallback);
@@ -61,7 +62,7 @@ final class Routes {
    * @param source names the file in error messages
    * @throws IllegalArgumentException naming the source, the line number and the problem
    */
-  static Routes parse(String source, List<String> lines) {
+  public static Routes parse(String source, List<String> lines) {
     Routes routes = new Routes();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
@@ -78,7 +79,7 @@ final class Routes {
   }
 
   /** Parses a routes file's bytes as UTF-8; see {@link #parse(String, List)}. */
-  static Routes parse(String source, byte[] content) {
+  public static Routes parse(String source, byte[] content) {
     String text;
     try {
       text =
@@ -93,12 +94,12 @@ final class Routes {
   }
 
   /** Returns the routes by client user name, in the order they were added; unmodifiable. */
-  Map<String, BackendConfig> users() {
+  public Map<String, BackendConfig> users() {
     return Collections.unmodifiableMap(users);
   }
 
   /** Returns the route for users without one, or {@code null}. */
-  BackendConfig fallback() {
+  public BackendConfig fallback() {
     return fallback;
   }
 
@@ -107,7 +108,7 @@ final class Routes {
    * routes are put before stale ones are removed, so no user that keeps a route is ever without
    * one.
    */
-  void applyTo(StaticRouter router) {
+  public void applyTo(StaticRouter router) {
     users.forEach(router::put);
     router.withFallback(fallback);
     for (String user : router.routes().keySet()) {
@@ -118,7 +119,7 @@ final class Routes {
   }
 
   /** Returns, for logs, how many routes there are: {@code 3 route(s)} or with a fallback. */
-  String describe() {
+  public String describe() {
     return users.size() + " route(s)" + (fallback == null ? "" : " and a fallback route");
   }
 
@@ -133,6 +134,18 @@ final class Routes {
     if (users.putIfAbsent(user, backend) != null) {
       throw new IllegalArgumentException("user \"" + user + "\" has two routes");
     }
+  }
+
+  /**
+   * Parses one route's target, what {@code --route USER=} takes after the {@code =}: {@code
+   * [BACKEND_USER@]HOST:PORT[/DB][?OPTIONS]} (see {@link RouteOptions}). Secrets named by the
+   * options are read from files or the environment now.
+   *
+   * @param user the route's user, for error messages
+   * @throws IllegalArgumentException naming the route and what is wrong with it
+   */
+  public static BackendConfig target(String user, String target) {
+    return backend(user + "=" + target, target);
   }
 
   /** Parses {@code [BACKEND_USER@]HOST:PORT[/DB][?OPTIONS]} (see {@link RouteOptions}). */

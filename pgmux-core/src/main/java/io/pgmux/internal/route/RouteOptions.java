@@ -1,4 +1,4 @@
-package io.pgmux.internal.cli;
+package io.pgmux.internal.route;
 
 import io.pgmux.BackendConfig;
 import io.pgmux.BackendTls;
@@ -33,8 +33,8 @@ import java.util.function.Function;
  * Secrets come from files or the environment, never from the command line, where any local user
  * could read them.
  */
-final class RouteOptions {
-  static final String HELP =
+public final class RouteOptions {
+  public static final String HELP =
       String.join(
           "\n",
           "  Route options, after ? and separated by &:",
@@ -171,25 +171,7 @@ final class RouteOptions {
       throw new IllegalArgumentException("give " + fileKey + " or " + envKey + ", not both");
     }
     if (file != null) {
-      byte[] bytes;
-      try {
-        bytes = Files.readAllBytes(Path.of(file));
-      } catch (IOException e) {
-        throw new UncheckedIOException(fileKey + " " + file + " cannot be read", e);
-      }
-      int end = bytes.length;
-      while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
-        end--; // a trailing newline, as editors and echo leave it, is not part of the password
-      }
-      CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(bytes, 0, end));
-      Arrays.fill(bytes, (byte) 0);
-      char[] password = new char[chars.remaining()];
-      chars.get(password);
-      Arrays.fill(chars.array(), '\0');
-      if (password.length == 0) {
-        throw new IllegalArgumentException(fileKey + " " + file + " is empty");
-      }
-      return password;
+      return passwordFile(fileKey, Path.of(file));
     }
     if (variable != null) {
       String value = env.apply(variable);
@@ -199,6 +181,35 @@ final class RouteOptions {
       return value.toCharArray();
     }
     return null;
+  }
+
+  /**
+   * Reads a password from {@code file}: UTF-8, without the trailing newline editors leave.
+   *
+   * @param what names the option in error messages
+   * @throws UncheckedIOException if the file cannot be read
+   * @throws IllegalArgumentException if it is empty
+   */
+  public static char[] passwordFile(String what, Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(what + " " + file + " cannot be read", e);
+    }
+    int end = bytes.length;
+    while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
+      end--; // a trailing newline, as editors and echo leave it, is not part of the password
+    }
+    CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(bytes, 0, end));
+    Arrays.fill(bytes, (byte) 0);
+    char[] password = new char[chars.remaining()];
+    chars.get(password);
+    Arrays.fill(chars.array(), '\0');
+    if (password.length == 0) {
+      throw new IllegalArgumentException(what + " " + file + " is empty");
+    }
+    return password;
   }
 
   private static String read(Path file, String what) {

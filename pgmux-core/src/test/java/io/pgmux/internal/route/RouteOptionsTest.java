@@ -1,4 +1,4 @@
-package io.pgmux.internal.cli;
+package io.pgmux.internal.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
