@@ -322,10 +322,13 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
           "pgmux: " + what + ": the backend container has no network alias: add one with"
               + " withNetworkAliases(...)");
     }
+    // Testcontainers puts a random "tc-..." alias first; the one the test chose reads better in
+    // routes, sessions and the journal.
+    String alias =
+        aliases.stream().filter(a -> !a.startsWith("tc-")).findFirst().orElse(aliases.get(0));
     String backendUser = route.backendUser() != null ? route.backendUser() : backend.getUsername();
     String database = route.database() != null ? route.database() : backend.getDatabaseName();
-    return new BackendConfig(
-        aliases.get(0), ContainerBackends.internalPort(backend), backendUser, database);
+    return new BackendConfig(alias, ContainerBackends.internalPort(backend), backendUser, database);
   }
 
   /**
@@ -363,8 +366,8 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
   }
 
   /**
-   * Returns {@code backend} as the proxy reaches it: its network alias, internal port, user and
-   * database; for example to read what ran there with {@code journal().onBackend(...)}.
+   * Returns {@code backend} as the proxy reaches it: its network alias (the first one the test
+   * gave, else Testcontainers' own), internal port, user and database; for example to read what ran there with {@code journal().onBackend(...)}.
    *
    * @throws IllegalStateException if it does not share this container's network or has no alias
    */
