@@ -1,5 +1,6 @@
 package io.pgmux;
 
+import static io.pgmux.test.TestPostgres.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgmux.test.Await;
@@ -134,6 +135,62 @@ class MetricsIT {
   }
 
   /** A loopback port nobody listens on: bound, then freed. */
+  @Test
+  void statementsAndErrorsPerUserAreCountedWhileTheJournalIsOn(Backends backends) throws Exception {
+    StaticRouter router = backends.router();
+    int perThread = 20;
+    try (ProxyServer proxy =
+        new ProxyServer("127.0.0.1:0", router)
+            .withMetrics("127.0.0.1:0")
+            .withJournal(100)
+            .start()) {
+      ExecutorService clients = Executors.newFixedThreadPool(4);
+      List<Future<?>> load = new ArrayList<>();
+      try {
+        for (String user : List.of("postgres", "scram_user")) {
+          for (int t = 0; t < 2; t++) {
+            load.add(clients.submit(() -> {
+              try (Connection c = Jdbc.connect(proxy, user, user.equals("postgres") ? "" : PASSWORD);
+                  Statement s = c.createStatement()) {
+                for (int i = 0; i < perThread; i++) {
+                  s.execute("SELECT " + i);
+                }
+                if (user.equals("scram_user")) {
+                  try {
+                    s.execute("SELECT * FROM no_such_table");
+                  } catch (SQLException expected) {
+                    // 42P01, counted below
+                  }
+                }
+              }
+              return null;
+            }));
+          }
+        }
+        // Scrape while the load runs: well formed, never going back.
+        PrometheusText previous = scrape(proxy);
+        while (!load.stream().allMatch(Future::isDone)) {
+          PrometheusText next = scrape(proxy);
+          assertMonotonic(previous, next);
+          previous = next;
+        }
+        for (Future<?> f : load) {
+          f.get();
+        }
+      } finally {
+        clients.shutdownNow();
+      }
+      Await.noConnections(proxy);
+      PrometheusText last = scrape(proxy);
+      assertThat(last.families().get("pgmux_statements_total").type()).isEqualTo("counter");
+      // pgjdbc's own statements at login (none by default) would only add to these.
+      assertThat(last.value("pgmux_statements_total{user=\"postgres\"}")).isGreaterThanOrEqualTo(2 * perThread);
+      assertThat(last.value("pgmux_statements_total{user=\"scram_user\"}")).isGreaterThanOrEqualTo(2 * perThread + 2);
+      assertThat(last.value("pgmux_statement_errors_total{user=\"scram_user\",sqlstate=\"42P01\"}")).isEqualTo(2);
+      assertThat(last.families().get("pgmux_statement_errors_total").samples()).hasSize(1);
+    }
+  }
+
   private static int closedPort() throws IOException {
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();

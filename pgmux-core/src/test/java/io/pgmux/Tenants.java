@@ -40,7 +40,7 @@ final class Tenants implements AutoCloseable {
     return user.equals("alice") ? "tenant_a" : "tenant_b";
   }
 
-  private static void prepare(TestPostgres postgres) {
+  static void prepare(TestPostgres postgres) {
     try (Connection c = postgres.superuser(); Statement s = c.createStatement()) {
       for (String user : new String[] {"alice", "bob"}) {
         try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + user + "'")) {
