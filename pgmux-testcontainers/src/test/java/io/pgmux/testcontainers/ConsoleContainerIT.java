@@ -246,4 +246,20 @@ class ConsoleContainerIT {
                 mux.getJdbcUrl(PgMuxContainer.ADMIN_USER, PgMuxContainer.ADMIN_DATABASE), PgMuxContainer.ADMIN_USER, "wrong"))
         .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
   }
+
+  /** The README's run-time example; {@link ReadmeTest} checks that the README shows this code. */
+  @Test
+  void readmeRunTimeExample() throws SQLException {
+    // README-BEGIN
+mux.route("alice", v15);                   // alice's new sessions go to v15
+try (FaultHandle conflict = mux.faults().add("alice", Fault.failStatements("select 42", "40001").times(1));
+    Connection c = DriverManager.getConnection(mux.getJdbcUrl("alice"), "alice", v15.getPassword())) {
+  assertThatThrownBy(() -> c.createStatement().execute("SELECT 42")).hasMessageContaining("40001");
+  c.createStatement().execute("SELECT 42"); // the retry succeeds
+  assertThat(conflict.fired()).isEqualTo(1);
+  assertThat(mux.sessions("alice")).extracting(s -> s.backend().host()).containsExactly("v15-db");
+}
+assertThat(mux.journal()).tenant("alice").executedExactly(2).statementsMatching("select 42");
+    // README-END
+  }
 }
