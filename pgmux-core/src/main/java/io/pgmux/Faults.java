@@ -1,19 +1,15 @@
 package io.pgmux;
 
-import io.pgmux.internal.inspect.FaultRegistry;
 import java.util.List;
-import java.util.Objects;
 
 /**
- * The faults of a {@link ProxyServer} started {@link ProxyServer#withFaults() with faults}: add
- * them to a user's route while the proxy runs, remove them by handle or all at once. Thread-safe.
+ * The faults of a proxy: add them to a user's route while the proxy runs, remove them by handle
+ * or all at once. A {@link ProxyServer} has them once started {@link ProxyServer#withFaults() with
+ * faults}; a proxy in a container offers the same through its admin console. Thread-safe.
+ *
+ * <p>Implemented by pgMux only; not meant to be implemented or mocked.
  */
-public final class Faults {
-  private final FaultRegistry registry;
-
-  Faults(FaultRegistry registry) {
-    this.registry = registry;
-  }
+public interface Faults {
 
   /**
    * Adds {@code fault} to the route of the clients that log in as {@code user}. It acts on their
@@ -22,24 +18,11 @@ public final class Faults {
    *
    * @return the handle that removes it
    */
-  public FaultHandle add(String user, Fault fault) {
-    Objects.requireNonNull(user, "user");
-    Objects.requireNonNull(fault, "fault");
-    return new FaultHandle(registry.add(user, fault), registry);
-  }
+  FaultHandle add(String user, Fault fault);
 
   /** Returns the faults still acting, in the order they were added. */
-  public List<FaultHandle> active() {
-    return registry.active().stream().map(f -> new FaultHandle(f, registry)).toList();
-  }
+  List<FaultHandle> active();
 
   /** Removes every fault; stalled sessions go on. */
-  public void clear() {
-    registry.clear();
-  }
-
-  @Override
-  public String toString() {
-    return "Faults" + active();
-  }
+  void clear();
 }

@@ -1,5 +1,7 @@
 package io.pgmux;
 
+import io.pgmux.internal.inspect.LocalFaults;
+import io.pgmux.internal.inspect.LocalJournal;
 import io.pgmux.internal.net.Addresses;
 import io.pgmux.internal.server.RunningServer;
 import io.pgmux.internal.server.ServerOptions;
@@ -230,7 +232,7 @@ public final class ProxyServer implements AutoCloseable {
    */
   public ProxyServer withJournal(int capacity, boolean parameters) {
     checkNotStarted();
-    journal = new StatementJournal(options.journal(capacity, parameters));
+    journal = new LocalJournal(options.journal(capacity, parameters));
     return this;
   }
 
@@ -241,7 +243,7 @@ public final class ProxyServer implements AutoCloseable {
   public ProxyServer withFaults() {
     checkNotStarted();
     if (faults == null) {
-      faults = new Faults(options.faults());
+      faults = new LocalFaults(options.faults());
     }
     return this;
   }

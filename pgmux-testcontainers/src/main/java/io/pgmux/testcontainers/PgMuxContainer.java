@@ -1,12 +1,24 @@
 package io.pgmux.testcontainers;
 
+import io.pgmux.BackendConfig;
+import io.pgmux.Faults;
 import io.pgmux.ProxyServer;
+import io.pgmux.ProxyStats;
+import io.pgmux.SessionInfo;
+import io.pgmux.StatementJournal;
+import io.pgmux.testcontainers.internal.Console;
+import io.pgmux.testcontainers.internal.ConsoleCommands;
+import io.pgmux.testcontainers.internal.ConsoleFaults;
+import io.pgmux.testcontainers.internal.ConsoleJournal;
+import io.pgmux.testcontainers.internal.ConsoleRows;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +56,19 @@ import org.testcontainers.utility.MountableFile;
  * share this container's network; routing to a container starts it first ({@code dependsOn}).
  * By default a route logs in as the backend container's user to its database, so clients use the
  * container's password under their own user name.
+ *
+ * <p><b>At run time</b> the container offers what the in-JVM proxy's {@code PgMuxProxy} of
+ * pgmux-junit5 does, with the same names and types: {@link #route} and {@link #removeRoute}
+ * change routes for new sessions, {@link #sessions()} lists the live ones, {@link #journal()}
+ * holds the statements tenants ran (on by default; {@link #withJournal(int)}), {@link #faults()}
+ * injects faults, {@link #stats()} counts. They speak to the proxy's admin console over the mapped
+ * port with pgjdbc, as a user {@value #ADMIN_USER} whose password is generated for each
+ * container and reaches the proxy through its environment (never its command line, logs or
+ * {@link #toString()}). The admin database {@value #ADMIN_DATABASE} is then never routed. One
+ * console connection per container, opened on first use and closed on {@link #stop()}; all
+ * methods are thread-safe. Errors the console answers are {@link IllegalArgumentException}s (no
+ * such route, bad value) or {@link IllegalStateException}s, with the proxy's {@code pgmux:}
+ * message.
  */
 public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
   /** The port the proxy listens on inside the container. */
@@ -55,13 +80,30 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
   /** The name under which the built image is cached. */
   public static final String IMAGE_NAME = "pgmux/pgmux";
 
+  /** The admin console's user, as which {@link #journal()}, {@link #faults()} etc. log in. */
+  public static final String ADMIN_USER = "pgmux_admin";
+
+  /** The admin console's database: a client asking for it reaches the console, not a backend. */
+  public static final String ADMIN_DATABASE = "pgmux";
+
+  /** The journal's capacity unless {@link #withJournal(int)} sets another, the CLI's default. */
+  public static final int DEFAULT_JOURNAL_CAPACITY = 10_000;
+
+  private static final String ADMIN_PASSWORD_VARIABLE = "PGMUX_ADMIN_PASSWORD";
   private static final String APP = "/opt/pgmux/app";
   private static final String TLS_CERT = "/opt/pgmux/tls/server.crt";
   private static final String TLS_KEY = "/opt/pgmux/tls/server.key";
 
+  /** The routes, declared and changed at run time; guarded by itself. */
   private final Map<String, Route> routes = new LinkedHashMap<>();
   private boolean tls;
   private boolean tlsRequired;
+  private int journalCapacity = DEFAULT_JOURNAL_CAPACITY;
+  /** Generated per container; only the environment of the proxy and the console client see it. */
+  private final String adminPassword = newPassword();
+  private final Console console =
+      new Console(this::consoleUrl, ADMIN_USER, adminPassword, "PgMuxContainer");
+  private final ConsoleFaults faults = new ConsoleFaults(console);
 
   /**
    * What one route is: the backend container, the rewrites, and the clients' password when the
@@ -154,8 +196,10 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
     if (user.isEmpty() || user.contains("=")) {
       throw new IllegalArgumentException("pgmux: route user \"" + user + "\" is empty or contains '='");
     }
-    if (routes.putIfAbsent(user, new Route(backend, backendUser, database, null)) != null) {
-      throw new IllegalArgumentException("pgmux: user \"" + user + "\" already has a route");
+    synchronized (routes) {
+      if (routes.putIfAbsent(user, new Route(backend, backendUser, database, null)) != null) {
+        throw new IllegalArgumentException("pgmux: user \"" + user + "\" already has a route");
+      }
     }
     dependsOn(backend);
     return self();
@@ -172,7 +216,7 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
    */
   public PgMuxContainer withProxyAuthentication(String user, String clientPassword) {
     Objects.requireNonNull(clientPassword, "clientPassword");
-    Route route = routes.get(user);
+    Route route = route(user);
     if (route == null) {
       throw new IllegalArgumentException(
           "pgmux: user \"" + user + "\" has no route: call withRoute before withProxyAuthentication");
@@ -180,7 +224,9 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
     if (clientPassword.isEmpty()) {
       throw new IllegalArgumentException("pgmux: route \"" + user + "\": the client password is empty");
     }
-    routes.put(user, new Route(route.backend(), route.backendUser(), route.database(), clientPassword));
+    synchronized (routes) {
+      routes.put(user, new Route(route.backend(), route.backendUser(), route.database(), clientPassword));
+    }
     return self();
   }
 
@@ -195,6 +241,20 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
     return self();
   }
 
+  /**
+   * Keeps the latest {@code capacity} statements in the {@link #journal()} instead of {@value
+   * #DEFAULT_JOURNAL_CAPACITY}.
+   *
+   * @throws IllegalArgumentException if {@code capacity} is below 1
+   */
+  public PgMuxContainer withJournal(int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("pgmux: journal capacity " + capacity + " is below 1");
+    }
+    journalCapacity = capacity;
+    return self();
+  }
+
   /** Refuses clients that do not use TLS (28000); needs {@link #withTls}. */
   public PgMuxContainer withTlsRequired() {
     tlsRequired = true;
@@ -203,6 +263,10 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
 
   @Override
   protected void configure() {
+    Map<String, Route> routes;
+    synchronized (this.routes) {
+      routes = new LinkedHashMap<>(this.routes);
+    }
     if (routes.isEmpty()) {
       throw new IllegalStateException("pgmux: PgMuxContainer has no route: add one with withRoute(user, container)");
     }
@@ -233,27 +297,38 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
     if (tlsRequired) {
       command.add("--tls-required");
     }
+    command.addAll(List.of("--admin-user", ADMIN_USER, "--journal=" + journalCapacity));
+    withEnv(ADMIN_PASSWORD_VARIABLE, adminPassword);
     setCommand(command.toArray(new String[0]));
   }
 
-  /** {@code [BACKEND_USER@]ALIAS:PORT[/DB]} for the CLI. */
+  /** {@code [BACKEND_USER@]ALIAS:PORT[/DB]} for the CLI and the console's SET ROUTE. */
   private String target(String user, Route route) {
+    BackendConfig backend = backendConfig("route \"" + user + "\"", route);
+    return backend.user() + "@" + backend.host() + ":" + backend.port() + "/" + backend.database();
+  }
+
+  /** Where the proxy reaches {@code route}'s backend: network alias and internal port. */
+  private BackendConfig backendConfig(String what, Route route) {
     JdbcDatabaseContainer<?> backend = route.backend();
     if (backend.getNetwork() == null || !Objects.equals(backend.getNetwork(), getNetwork())) {
       throw new IllegalStateException(
-          "pgmux: route \"" + user + "\": the backend container and the PgMuxContainer must share a"
+          "pgmux: " + what + ": the backend container and the PgMuxContainer must share a"
               + " Network: call withNetwork(network) on both");
     }
     List<String> aliases = backend.getNetworkAliases();
     if (aliases.isEmpty()) {
       throw new IllegalStateException(
-          "pgmux: route \"" + user + "\": the backend container has no network alias: add one with"
+          "pgmux: " + what + ": the backend container has no network alias: add one with"
               + " withNetworkAliases(...)");
     }
+    // Testcontainers puts a random "tc-..." alias first; the one the test chose reads better in
+    // routes, sessions and the journal.
+    String alias =
+        aliases.stream().filter(a -> !a.startsWith("tc-")).findFirst().orElse(aliases.get(0));
     String backendUser = route.backendUser() != null ? route.backendUser() : backend.getUsername();
     String database = route.database() != null ? route.database() : backend.getDatabaseName();
-    return backendUser + "@" + aliases.get(0) + ":" + ContainerBackends.internalPort(backend)
-        + "/" + database;
+    return new BackendConfig(alias, ContainerBackends.internalPort(backend), backendUser, database);
   }
 
   /**
@@ -262,7 +337,7 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
    * #withProxyAuthentication}.
    */
   public String getJdbcUrl(String user) {
-    Route route = routes.get(user);
+    Route route = route(user);
     if (route == null) {
       throw new IllegalArgumentException("pgmux: user \"" + user + "\" has no route: add it with withRoute");
     }
@@ -277,8 +352,155 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
         + (tls ? "&sslmode=require" : "");
   }
 
-  /** Returns the users that have a route. */
+  /** Returns the users that have a route: declared, and added at run time. */
   public List<String> getRoutedUsers() {
-    return List.copyOf(routes.keySet());
+    synchronized (routes) {
+      return List.copyOf(routes.keySet());
+    }
+  }
+
+  private Route route(String user) {
+    synchronized (routes) {
+      return routes.get(user);
+    }
+  }
+
+  /**
+   * Returns {@code backend} as the proxy reaches it: its network alias (the first one the test
+   * gave, else Testcontainers' own), internal port, user and database; for example to read what ran there with {@code journal().onBackend(...)}.
+   *
+   * @throws IllegalStateException if it does not share this container's network or has no alias
+   */
+  public BackendConfig backend(JdbcDatabaseContainer<?> backend) {
+    Objects.requireNonNull(backend, "backend");
+    return backendConfig("backend", new Route(backend, null, null, null));
+  }
+
+  /**
+   * Routes {@code user} to {@code backend} from now on, for new connections, as the backend
+   * container's user and to its database; open sessions stay where they are.
+   *
+   * @throws IllegalStateException if this container or {@code backend} is not running, or they do
+   *     not share a network
+   */
+  public void route(String user, JdbcDatabaseContainer<?> backend) {
+    route(user, backend, null, null);
+  }
+
+  /**
+   * Routes {@code user} to {@code backend} from now on, for new connections, as {@code
+   * backendUser} and to {@code database} there ({@code null} takes the container's).
+   *
+   * @throws IllegalStateException if this container or {@code backend} is not running, or they do
+   *     not share a network
+   */
+  public void route(String user, JdbcDatabaseContainer<?> backend, String backendUser, String database) {
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(backend, "backend");
+    if (!backend.isRunning()) {
+      throw new IllegalStateException(
+          "pgmux: route \"" + user + "\": the backend container is not running: start it first");
+    }
+    Route route = new Route(backend, backendUser, database, null);
+    synchronized (routes) {
+      console.execute(ConsoleCommands.setRoute(user, target(user, route)));
+      routes.put(user, route);
+    }
+  }
+
+  /**
+   * Removes the route of {@code user}: new connections as that user are refused (28000); open
+   * sessions go on.
+   *
+   * @throws IllegalArgumentException if {@code user} has no route
+   */
+  public void removeRoute(String user) {
+    Objects.requireNonNull(user, "user");
+    synchronized (routes) {
+      console.execute(ConsoleCommands.dropRoute(user));
+      routes.remove(user);
+    }
+  }
+
+  /**
+   * Returns the proxy's current routes, keyed by client user ({@code *} for a fallback), as the
+   * proxy reaches the backends (network alias and internal port) with their rewrites. Proxy-side
+   * authentication is not shown.
+   */
+  public Map<String, BackendConfig> routes() {
+    Map<String, BackendConfig> out = new LinkedHashMap<>();
+    console.query(
+        "SHOW ROUTES", row -> out.put(row.getString("user"), ConsoleRows.route(row)));
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Returns the proxy's live sessions, oldest first; ended ones are not shown (unlike the in-JVM
+   * proxy's, which keeps a test's ended sessions). A session appears once its backend connection
+   * is made, so it is there when a JDBC connection is returned.
+   */
+  public List<SessionInfo> sessions() {
+    return List.copyOf(console.query("SHOW SESSIONS", ConsoleRows::session));
+  }
+
+  /** Returns the live sessions of the clients that logged in as {@code user}, oldest first. */
+  public List<SessionInfo> sessions(String user) {
+    Objects.requireNonNull(user, "user");
+    return sessions().stream().filter(s -> s.user().equals(user)).toList();
+  }
+
+  /** Returns the proxy's counters since it started; the console's own connections count too. */
+  public ProxyStats stats() {
+    return console.query("SHOW STATS", ConsoleRows::stats).get(0);
+  }
+
+  /**
+   * Returns the statements the proxy's clients ran, read from the proxy on each call. Unlike the
+   * in-JVM proxy's, it is not cleared between tests: call {@code journal().clear()} where a test
+   * needs a clean slate. {@link StatementJournal#onBackend} takes the backend as the proxy sees
+   * it: {@link #backend(JdbcDatabaseContainer)}.
+   */
+  public StatementJournal journal() {
+    return new ConsoleJournal(console, journalCapacity);
+  }
+
+  /**
+   * Returns the faults on users' routes. Unlike the in-JVM proxy's they are not removed between
+   * tests: close the handle (try-with-resources) or call {@code faults().clear()}. {@link
+   * Faults#active()} lists the faults added through this container object.
+   */
+  public Faults faults() {
+    return faults;
+  }
+
+  /** Closes the admin console connection, then stops the container. */
+  @Override
+  public void stop() {
+    console.close();
+    super.stop();
+  }
+
+  private String consoleUrl() {
+    if (!isRunning()) {
+      throw new IllegalStateException("pgmux: PgMuxContainer is not running: start() it first");
+    }
+    return getJdbcUrl(ADMIN_USER, ADMIN_DATABASE);
+  }
+
+  private static String newPassword() {
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /**
+   * Names the image and the routed users only: Testcontainers' own {@code toString} prints the
+   * container's environment, which holds the admin password.
+   */
+  @Override
+  public String toString() {
+    return "PgMuxContainer[" + getDockerImageName() + ", routes " + getRoutedUsers()
+        + (isRunning() ? ", " + getHost() + ":" + getMappedPort(PROXY_PORT) : ", not running")
+        + "]";
   }
 }

@@ -25,4 +25,10 @@ class ReadmeTest {
 
     assertThat(example).isEqualTo(tested);
   }
+
+  @Test
+  void readmeRunTimeExampleIsTheTestedOne() throws IOException {
+    assertThat(Readme.javaExample("### At run time: routes, sessions, journal, faults"))
+        .isEqualTo(Readme.testedExample(Path.of("src/test/java/io/pgmux/testcontainers/ConsoleContainerIT.java")));
+  }
 }

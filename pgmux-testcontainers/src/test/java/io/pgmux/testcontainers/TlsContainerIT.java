@@ -36,6 +36,8 @@ class TlsContainerIT {
         rs.next();
         assertThat(rs.getString(1)).isEqualTo(db.getUsername());
       }
+      // The admin console is reached over TLS too.
+      assertThat(mux.stats().sessions()).isEqualTo(1);
       String verified = url.replace("sslmode=require", "sslmode=verify-ca&sslrootcert=" + TestTls.file("rsa.crt"));
       try (Connection c = DriverManager.getConnection(verified, "alice", db.getPassword())) {
         assertThat(c.isValid(5)).isTrue();

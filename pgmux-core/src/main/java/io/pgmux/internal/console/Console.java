@@ -81,10 +81,10 @@ public final class Console {
       return Result.tag("KILL " + faults.add(kill.user(), Fault.terminateSessions()).fired());
     } else if (command instanceof Command.AddFault add) {
       ActiveFault f = faults.add(add.user(), add.fault());
-      return new Result(
-          List.of(Reports.int8("id"), Reports.text("description")),
-          List.of(List.of(String.valueOf(f.id()), f.fault().toString())),
-          "FAULT");
+      // SHOW FAULTS' columns: a TERMINATE SESSIONS without AFTER has acted by now and is never
+      // listed, so its fired count (sessions ended) is only known here.
+      Result row = Reports.faults(List.of(f));
+      return new Result(row.columns(), row.rows(), "FAULT");
     } else if (command instanceof Command.DropFault drop) {
       ActiveFault f = faults.byId(drop.id());
       if (f == null) {

@@ -1,5 +1,6 @@
 package io.pgmux.junit5.assertj;
 
+import io.pgmux.StatementJournal;
 import io.pgmux.junit5.PgMuxProxy;
 
 /**
@@ -20,5 +21,13 @@ public final class PgMuxAssertions {
   /** Starts assertions on the statements run through {@code proxy} since the test began. */
   public static ProxyAssert assertThat(PgMuxProxy proxy) {
     return new ProxyAssert(proxy);
+  }
+
+  /**
+   * Starts assertions on the statements in {@code journal}: a {@code ProxyServer}'s, or a {@code
+   * PgMuxContainer}'s ({@code assertThat(mux.journal()).tenant("alice").hasNoErrors()}).
+   */
+  public static JournalAssert assertThat(StatementJournal journal) {
+    return new JournalAssert(journal);
   }
 }

@@ -94,4 +94,16 @@ class JournalAssertionsIT {
     insertInvoices(mux, "alice", 11); // the previous test's fault is gone
     assertThat(mux).tenant("alice").executedExactly(1).statementsMatching("insert%");
   }
+
+  @Test
+  @Order(5)
+  void anyJournalTakesTheSameAssertions(PgMuxProxy mux) throws SQLException {
+    insertInvoices(mux, "bob", 20, 21);
+    assertThat(mux.journal()).tenant("bob").executedExactly(2).statementsMatching("insert into invoices%");
+    assertThat(mux.journal()).backend(mux.backend("tenant_a")).receivedNothingFrom("bob");
+    assertThat(mux.journal()).hasNoErrors();
+    assertThatThrownBy(() -> assertThat(mux.journal()).backend(mux.backend("tenant_b")).executedNothing())
+        .hasMessageContaining("Expected backend " + mux.backend("tenant_b").address() + " to have run no statement, but it ran 3")
+        .hasMessageContaining("bob #");
+  }
 }
