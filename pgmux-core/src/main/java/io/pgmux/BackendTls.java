@@ -16,7 +16,9 @@ import javax.net.ssl.SSLContext;
  * <ul>
  *   <li>{@link Mode#DISABLE}: plain TCP.
  *   <li>{@link Mode#PREFER}: TLS if the backend answers the SSLRequest with {@code S}, plain TCP
- *       if it answers {@code N}.
+ *       if it answers {@code N}. If the TLS handshake then fails (a certificate the roots do not
+ *       accept, no common protocol, the backend closing), the proxy closes that connection and
+ *       tries once more on a new one without TLS, as libpq does.
  *   <li>{@link Mode#REQUIRE}: TLS or nothing; a backend that refuses TLS gets the client a FATAL
  *       {@code 08001} naming the backend's answer.
  *   <li>{@link Mode#VERIFY_CA}: TLS, and the backend's certificate chain must lead to a trusted

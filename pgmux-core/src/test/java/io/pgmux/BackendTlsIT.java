@@ -60,6 +60,21 @@ class BackendTlsIT {
         "right_ca",
         new BackendConfig(other18.host(), other18.port(), "scram_user", "postgres")
             .withTls(BackendTls.verifyCa(TestTls.file("other.crt"))));
+    // pg18's certificate is not signed by other.crt: the handshake itself fails.
+    BackendTls untrusted = BackendTls.prefer().withRootCertificate(TestTls.file("other.crt"));
+    router.put(
+        "prefer_untrusted",
+        new BackendConfig(pg18.host(), pg18.port(), "scram_user", "postgres").withTls(untrusted));
+    router.put(
+        "prefer_untrusted_proxy_side",
+        new BackendConfig(pg18.host(), pg18.port(), "scram_user", "postgres")
+            .withTls(untrusted)
+            .withPassword(TestPostgres.PASSWORD.toCharArray())
+            .withClientAuth(ClientAuth.trust()));
+    router.put(
+        "require_untrusted",
+        new BackendConfig(pg18.host(), pg18.port(), "scram_user", "postgres")
+            .withTls(BackendTls.require().withRootCertificate(TestTls.file("other.crt"))));
     proxy = new ProxyServer("127.0.0.1:0", router).withTls(TestTls.rsa()).start();
   }
 
@@ -151,6 +166,37 @@ class BackendTlsIT {
             .isEqualTo("md5_user true " + server.majorVersion());
       }
     }
+  }
+
+  @Test
+  void preferTriesOnceMoreWithoutTlsWhenTheHandshakeFailsAsLibpqDoes() throws Exception {
+    // libpq first: sslmode=prefer with a root that does not sign the server's certificate fails
+    // the handshake, and libpq opens a new connection without TLS.
+    Psql.Result libpq =
+        Psql.run(
+            "host=" + pg18.host() + " port=" + pg18.port() + " user=scram_user dbname=postgres"
+                + " sslmode=prefer sslrootcert=" + TestTls.file("other.crt"),
+            TestPostgres.PASSWORD,
+            WHO);
+    assertThat(libpq.out()).as(libpq.err()).isEqualTo("scram_user false 18");
+    for (String route : List.of("prefer_untrusted", "prefer_untrusted_proxy_side")) {
+      try (Connection c = Jdbc.connect(proxy, route, TestPostgres.PASSWORD)) {
+        assertThat(Jdbc.queryString(c, WHO)).as(route).isEqualTo("scram_user false 18");
+      }
+    }
+  }
+
+  @Test
+  void requireWithAFailingHandshakeGives08001NamingTheReason() {
+    assertThatThrownBy(() -> Jdbc.connect(proxy, "require_untrusted", TestPostgres.PASSWORD))
+        .isInstanceOfSatisfying(
+            SQLException.class,
+            e -> {
+              assertThat(e.getSQLState()).isEqualTo("08001");
+              assertThat(e.getMessage())
+                  .contains("pgmux: backend " + pg18.host() + ":" + pg18.port())
+                  .contains("TLS with the backend failed: PKIX path building failed");
+            });
   }
 
   @Test
