@@ -14,12 +14,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * TLS from the proxy to real PostgreSQL 18 and 15 servers with {@code ssl = on}, in passthrough:
@@ -196,6 +199,44 @@ class BackendTlsIT {
               assertThat(e.getMessage())
                   .contains("pgmux: backend " + pg18.host() + ":" + pg18.port())
                   .contains("TLS with the backend failed: PKIX path building failed");
+            });
+  }
+
+  @Test
+  void verifyFullWithoutARootTakesLibpqsDefaultFile(@TempDir Path home) throws Exception {
+    String realHome = System.getProperty("user.home");
+    System.setProperty("user.home", home.toString());
+    try {
+      Path file = home.resolve(".postgresql/root.crt");
+      BackendConfig backend =
+          new BackendConfig(pg18.host(), pg18.port(), "scram_user", "postgres");
+      BackendTls verifyFull = BackendTls.of(BackendTls.Mode.VERIFY_FULL);
+      assertThatThrownBy(() -> backend.withTls(verifyFull))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("root certificate file \"" + file + "\" does not exist");
+      Files.createDirectories(file.getParent());
+      Files.copy(TestTls.file("rsa.crt"), file);
+      router.put("default_root", backend.withTls(verifyFull));
+      try (Connection c = Jdbc.connect(proxy, "default_root", TestPostgres.PASSWORD)) {
+        assertThat(Jdbc.queryString(c, WHO)).isEqualTo("scram_user true 18");
+      }
+    } finally {
+      System.setProperty("user.home", realHome);
+    }
+  }
+
+  @Test
+  void systemRootsAreTheJdkTrustStoreWhichDoesNotKnowTheTestCertificate() {
+    router.put(
+        "system_roots",
+        new BackendConfig(pg18.host(), pg18.port(), "scram_user", "postgres")
+            .withTls(BackendTls.of(BackendTls.Mode.VERIFY_FULL).withSystemRoots()));
+    assertThatThrownBy(() -> Jdbc.connect(proxy, "system_roots", TestPostgres.PASSWORD))
+        .isInstanceOfSatisfying(
+            SQLException.class,
+            e -> {
+              assertThat(e.getSQLState()).isEqualTo("08001");
+              assertThat(e.getMessage()).contains("TLS with the backend failed: PKIX path building failed");
             });
   }
 
