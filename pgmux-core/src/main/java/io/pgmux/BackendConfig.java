@@ -26,7 +26,9 @@ import java.util.function.Supplier;
  * @param port the backend's TCP port, 1 to 65535
  * @param user the user name to log in as on the backend, or {@code null} to keep the client's
  * @param database the database to connect to on the backend, or {@code null} to keep the client's
- * @param tls plain TCP or TLS to the backend; {@code null} means {@link BackendTls#disable()}
+ * @param tls plain TCP or TLS to the backend; {@code null} means {@link BackendTls#disable()}.
+ *     {@code verify-ca} and {@code verify-full} without roots take {@code ~/.postgresql/root.crt},
+ *     as libpq does, and an {@link IllegalArgumentException} naming that file if it is missing
  * @param password gives the password for the proxy's own login to the backend, a fresh array per
  *     call that the proxy wipes after use; {@code null} for none
  * @param clientAuth how the proxy authenticates clients itself, or {@code null} to pass the
@@ -64,6 +66,9 @@ public record BackendConfig(
     if (tls == null) {
       tls = BackendTls.disable();
     }
+    // libpq reads ~/.postgresql/root.crt for the verify modes without sslrootcert; a missing
+    // file is a configuration error the route's author should see now, not at the first login.
+    tls = tls.withDefaultRoots();
   }
 
   /** A plain TCP backend in passthrough mode. */

@@ -3,6 +3,7 @@ package io.pgmux;
 import io.pgmux.internal.tls.ClientContexts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Locale;
@@ -16,7 +17,9 @@ import javax.net.ssl.SSLContext;
  * <ul>
  *   <li>{@link Mode#DISABLE}: plain TCP.
  *   <li>{@link Mode#PREFER}: TLS if the backend answers the SSLRequest with {@code S}, plain TCP
- *       if it answers {@code N}.
+ *       if it answers {@code N}. If the TLS handshake then fails (a certificate the roots do not
+ *       accept, no common protocol, the backend closing), the proxy closes that connection and
+ *       tries once more on a new one without TLS, as libpq does.
  *   <li>{@link Mode#REQUIRE}: TLS or nothing; a backend that refuses TLS gets the client a FATAL
  *       {@code 08001} naming the backend's answer.
  *   <li>{@link Mode#VERIFY_CA}: TLS, and the backend's certificate chain must lead to a trusted
@@ -27,11 +30,12 @@ import javax.net.ssl.SSLContext;
  * </ul>
  *
  * <p>As in libpq, trusted roots make every TLS mode check the chain: {@code prefer} and {@code
- * require} with a root certificate behave as {@code verify-ca} once TLS is up. Without roots,
- * {@code verify-ca} and {@code verify-full} use the JDK's default trust store (libpq's {@code
- * sslrootcert=system}); libpq's default file {@code ~/.postgresql/root.crt} is not read. A given
- * {@link SSLContext} supplies the trust (and, if it has one, a client certificate) for every TLS
- * mode.
+ * require} with a root certificate behave as {@code verify-ca} once TLS is up. {@code verify-ca}
+ * and {@code verify-full} need roots: a root certificate, {@link #withSystemRoots()} (the JDK's
+ * default trust store, libpq's {@code sslrootcert=system}) or an {@link SSLContext}. Without any,
+ * they take libpq's default file {@code ~/.postgresql/root.crt} when the route is made ({@link
+ * BackendConfig#withTls}), and fail there, naming that file, if it does not exist. A given {@link
+ * SSLContext} supplies the trust (and, if it has one, a client certificate) for every TLS mode.
  *
  * <p>The proxy sends SNI with the backend's host name (not for IP addresses), offers the ALPN
  * protocol {@code postgresql}, and never uses a protocol older than TLS 1.2. With {@link
@@ -80,7 +84,7 @@ public final class BackendTls {
   }
 
   private static final BackendTls DISABLED =
-      new BackendTls(Mode.DISABLE, Negotiation.POSTGRES, null, null, false);
+      new BackendTls(Mode.DISABLE, Negotiation.POSTGRES, null, null, false, false);
 
   private final Mode mode;
   private final Negotiation negotiation;
@@ -89,18 +93,22 @@ public final class BackendTls {
   /** Null: build one when needed (trust everything for prefer/require, system roots for verify-*). */
   private final SSLContext context;
   private final boolean channelBindingRequired;
+  /** The context is the JDK's default trust store (sslrootcert=system). */
+  private final boolean systemRoots;
 
   private BackendTls(
       Mode mode,
       Negotiation negotiation,
       Path rootCertificate,
       SSLContext context,
-      boolean channelBindingRequired) {
+      boolean channelBindingRequired,
+      boolean systemRoots) {
     this.mode = mode;
     this.negotiation = negotiation;
     this.rootCertificate = rootCertificate;
     this.context = context;
     this.channelBindingRequired = channelBindingRequired;
+    this.systemRoots = systemRoots;
   }
 
   /** Plain TCP, the default. */
@@ -128,12 +136,33 @@ public final class BackendTls {
     return of(Mode.VERIFY_FULL).withRootCertificate(rootCertificate);
   }
 
-  /** The given mode with no roots of its own (the JDK's trust store for the verify modes). */
+  /**
+   * The given mode with no roots of its own: {@code verify-ca} and {@code verify-full} then take
+   * {@code ~/.postgresql/root.crt} when the route is made, as libpq does, unless roots are added.
+   */
   public static BackendTls of(Mode mode) {
     Objects.requireNonNull(mode, "mode");
     return mode == Mode.DISABLE
         ? DISABLED
-        : new BackendTls(mode, Negotiation.POSTGRES, null, null, false);
+        : new BackendTls(mode, Negotiation.POSTGRES, null, null, false, false);
+  }
+
+  /**
+   * Returns a copy that trusts the JDK's default trust store ({@code cacerts}, or what {@code
+   * javax.net.ssl.trustStore} names): libpq's {@code sslrootcert=system}. As libpq insists, only
+   * with {@code verify-full}: anyone can get a publicly trusted certificate for a name they
+   * control, so a weaker check would prove nothing.
+   *
+   * @throws IllegalArgumentException for any mode but {@code verify-full}
+   */
+  public BackendTls withSystemRoots() {
+    if (mode != Mode.VERIFY_FULL) {
+      throw new IllegalArgumentException(
+          "weak backend TLS mode " + mode + " may not be used with the system's roots"
+              + " (sslrootcert=system): use verify-full");
+    }
+    return new BackendTls(
+        mode, negotiation, null, ClientContexts.systemRoots(), channelBindingRequired, true);
   }
 
   /**
@@ -151,7 +180,8 @@ public final class BackendTls {
           negotiation,
           rootCertificate,
           ClientContexts.trusting(rootCertificate),
-          channelBindingRequired);
+          channelBindingRequired,
+          false);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (GeneralSecurityException e) {
@@ -168,7 +198,7 @@ public final class BackendTls {
   public BackendTls withContext(SSLContext context) {
     Objects.requireNonNull(context, "context");
     requireTls("an SSLContext");
-    return new BackendTls(mode, negotiation, null, context, channelBindingRequired);
+    return new BackendTls(mode, negotiation, null, context, channelBindingRequired, false);
   }
 
   /**
@@ -183,7 +213,8 @@ public final class BackendTls {
       throw new IllegalArgumentException(
           "backend TLS negotiation direct needs mode require, verify-ca or verify-full, not " + mode);
     }
-    return new BackendTls(mode, negotiation, rootCertificate, context, channelBindingRequired);
+    return new BackendTls(
+        mode, negotiation, rootCertificate, context, channelBindingRequired, systemRoots);
   }
 
   /**
@@ -194,7 +225,34 @@ public final class BackendTls {
    */
   public BackendTls requireChannelBinding() {
     requireTls("channel binding");
-    return new BackendTls(mode, negotiation, rootCertificate, context, true);
+    return new BackendTls(mode, negotiation, rootCertificate, context, true, systemRoots);
+  }
+
+  /**
+   * Returns this, or for {@code verify-ca} and {@code verify-full} without roots a copy trusting
+   * libpq's default file {@code ~/.postgresql/root.crt}.
+   *
+   * @throws IllegalArgumentException if that file does not exist, saying how to give roots
+   */
+  BackendTls withDefaultRoots() {
+    if ((mode != Mode.VERIFY_CA && mode != Mode.VERIFY_FULL) || context != null) {
+      return this;
+    }
+    Path file = defaultRootCertificate();
+    if (!Files.exists(file)) {
+      throw new IllegalArgumentException(
+          "backend TLS mode " + mode + " needs trusted roots, and root certificate file \""
+              + file + "\" does not exist: give one (sslrootcert=FILE,"
+              + " BackendTls.withRootCertificate), use the system's roots (sslrootcert=system,"
+              + " BackendTls.withSystemRoots()), or choose a mode that does not verify the"
+              + " certificate");
+    }
+    return withRootCertificate(file);
+  }
+
+  /** libpq's default {@code sslrootcert}: {@code ~/.postgresql/root.crt}. */
+  static Path defaultRootCertificate() {
+    return Path.of(System.getProperty("user.home"), ".postgresql", "root.crt");
   }
 
   public Mode mode() {
@@ -230,12 +288,20 @@ public final class BackendTls {
     return rootCertificate;
   }
 
+  /** Returns whether the JDK's default trust store holds the roots ({@link #withSystemRoots()}). */
+  public boolean systemRoots() {
+    return systemRoots;
+  }
+
   /**
    * Returns the context client engines are made from: the given one, the root certificate's, the
-   * JDK's default for the verify modes, or one that accepts any certificate for {@code prefer} and
-   * {@code require} without roots.
+   * JDK's default trust store's, for the verify modes without roots that of {@code
+   * ~/.postgresql/root.crt}, or one that accepts any certificate for {@code prefer} and {@code
+   * require} without roots.
    *
    * @throws IllegalStateException for {@code disable}
+   * @throws IllegalArgumentException for a verify mode without roots and no {@code
+   *     ~/.postgresql/root.crt}
    */
   public SSLContext context() {
     if (mode == Mode.DISABLE) {
@@ -244,7 +310,7 @@ public final class BackendTls {
     if (context != null) {
       return context;
     }
-    return verifiesChain() ? ClientContexts.systemRoots() : ClientContexts.trustingAnyone();
+    return verifiesChain() ? withDefaultRoots().context : ClientContexts.trustingAnyone();
   }
 
   private void requireTls(String what) {
@@ -264,12 +330,13 @@ public final class BackendTls {
         && negotiation == other.negotiation
         && Objects.equals(rootCertificate, other.rootCertificate)
         && (rootCertificate != null || context == other.context)
-        && channelBindingRequired == other.channelBindingRequired;
+        && channelBindingRequired == other.channelBindingRequired
+        && systemRoots == other.systemRoots;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(mode, negotiation, rootCertificate, channelBindingRequired);
+    return Objects.hash(mode, negotiation, rootCertificate, channelBindingRequired, systemRoots);
   }
 
   /** Returns the mode and its options, as in {@code verify-full root=ca.pem direct}. */
@@ -278,6 +345,8 @@ public final class BackendTls {
     StringBuilder out = new StringBuilder(mode.toString());
     if (rootCertificate != null) {
       out.append(" root=").append(rootCertificate);
+    } else if (systemRoots) {
+      out.append(" root=system");
     } else if (context != null) {
       out.append(" context");
     }

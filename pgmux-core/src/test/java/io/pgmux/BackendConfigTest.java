@@ -54,5 +54,11 @@ class BackendConfigTest {
         .hasMessageContaining("disable takes no a root certificate");
     assertThat(BackendTls.require().verifiesChain()).isFalse();
     assertThat(BackendTls.of(BackendTls.Mode.VERIFY_CA).verifiesChain()).isTrue();
+    assertThatThrownBy(() -> BackendTls.require().withSystemRoots())
+        .hasMessageContaining("weak backend TLS mode require may not be used with the system's roots");
+    BackendTls system = BackendTls.of(BackendTls.Mode.VERIFY_FULL).withSystemRoots();
+    assertThat(system.systemRoots()).isTrue();
+    assertThat(system).isEqualTo(BackendTls.of(BackendTls.Mode.VERIFY_FULL).withSystemRoots());
+    assertThat(BackendConfig.of("db", 5432).withTls(system).tls()).isSameAs(system);
   }
 }

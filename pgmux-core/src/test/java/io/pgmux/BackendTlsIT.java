@@ -14,12 +14,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * TLS from the proxy to real PostgreSQL 18 and 15 servers with {@code ssl = on}, in passthrough:
@@ -60,6 +63,21 @@ class BackendTlsIT {
         "right_ca",
         new BackendConfig(other18.host(), other18.port(), "scram_user", "postgres")
             .withTls(BackendTls.verifyCa(TestTls.file("other.crt"))));
+    // pg18's certificate is not signed by other.crt: the handshake itself fails.
+    BackendTls untrusted = BackendTls.prefer().withRootCertificate(TestTls.file("other.crt"));
+    router.put(
+        "prefer_untrusted",
+        new BackendConfig(pg18.host(), pg18.port(), "scram_user", "postgres").withTls(untrusted));
+    router.put(
+        "prefer_untrusted_proxy_side",
+        new BackendConfig(pg18.host(), pg18.port(), "scram_user", "postgres")
+            .withTls(untrusted)
+            .withPassword(TestPostgres.PASSWORD.toCharArray())
+            .withClientAuth(ClientAuth.trust()));
+    router.put(
+        "require_untrusted",
+        new BackendConfig(pg18.host(), pg18.port(), "scram_user", "postgres")
+            .withTls(BackendTls.require().withRootCertificate(TestTls.file("other.crt"))));
     proxy = new ProxyServer("127.0.0.1:0", router).withTls(TestTls.rsa()).start();
   }
 
@@ -151,6 +169,75 @@ class BackendTlsIT {
             .isEqualTo("md5_user true " + server.majorVersion());
       }
     }
+  }
+
+  @Test
+  void preferTriesOnceMoreWithoutTlsWhenTheHandshakeFailsAsLibpqDoes() throws Exception {
+    // libpq first: sslmode=prefer with a root that does not sign the server's certificate fails
+    // the handshake, and libpq opens a new connection without TLS.
+    Psql.Result libpq =
+        Psql.run(
+            "host=" + pg18.host() + " port=" + pg18.port() + " user=scram_user dbname=postgres"
+                + " sslmode=prefer sslrootcert=" + TestTls.file("other.crt"),
+            TestPostgres.PASSWORD,
+            WHO);
+    assertThat(libpq.out()).as(libpq.err()).isEqualTo("scram_user false 18");
+    for (String route : List.of("prefer_untrusted", "prefer_untrusted_proxy_side")) {
+      try (Connection c = Jdbc.connect(proxy, route, TestPostgres.PASSWORD)) {
+        assertThat(Jdbc.queryString(c, WHO)).as(route).isEqualTo("scram_user false 18");
+      }
+    }
+  }
+
+  @Test
+  void requireWithAFailingHandshakeGives08001NamingTheReason() {
+    assertThatThrownBy(() -> Jdbc.connect(proxy, "require_untrusted", TestPostgres.PASSWORD))
+        .isInstanceOfSatisfying(
+            SQLException.class,
+            e -> {
+              assertThat(e.getSQLState()).isEqualTo("08001");
+              assertThat(e.getMessage())
+                  .contains("pgmux: backend " + pg18.host() + ":" + pg18.port())
+                  .contains("TLS with the backend failed: PKIX path building failed");
+            });
+  }
+
+  @Test
+  void verifyFullWithoutARootTakesLibpqsDefaultFile(@TempDir Path home) throws Exception {
+    String realHome = System.getProperty("user.home");
+    System.setProperty("user.home", home.toString());
+    try {
+      Path file = home.resolve(".postgresql/root.crt");
+      BackendConfig backend =
+          new BackendConfig(pg18.host(), pg18.port(), "scram_user", "postgres");
+      BackendTls verifyFull = BackendTls.of(BackendTls.Mode.VERIFY_FULL);
+      assertThatThrownBy(() -> backend.withTls(verifyFull))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("root certificate file \"" + file + "\" does not exist");
+      Files.createDirectories(file.getParent());
+      Files.copy(TestTls.file("rsa.crt"), file);
+      router.put("default_root", backend.withTls(verifyFull));
+      try (Connection c = Jdbc.connect(proxy, "default_root", TestPostgres.PASSWORD)) {
+        assertThat(Jdbc.queryString(c, WHO)).isEqualTo("scram_user true 18");
+      }
+    } finally {
+      System.setProperty("user.home", realHome);
+    }
+  }
+
+  @Test
+  void systemRootsAreTheJdkTrustStoreWhichDoesNotKnowTheTestCertificate() {
+    router.put(
+        "system_roots",
+        new BackendConfig(pg18.host(), pg18.port(), "scram_user", "postgres")
+            .withTls(BackendTls.of(BackendTls.Mode.VERIFY_FULL).withSystemRoots()));
+    assertThatThrownBy(() -> Jdbc.connect(proxy, "system_roots", TestPostgres.PASSWORD))
+        .isInstanceOfSatisfying(
+            SQLException.class,
+            e -> {
+              assertThat(e.getSQLState()).isEqualTo("08001");
+              assertThat(e.getMessage()).contains("TLS with the backend failed: PKIX path building failed");
+            });
   }
 
   @Test

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@link PgMuxBackend @PgMuxBackend} with that name (holding a {@link io.pgmux.BackendConfig} or
  * anything an {@link io.pgmux.spi.BackendSource} on the classpath accepts, such as a Testcontainers
  * database container with pgmux-testcontainers), else to an <em>embedded</em> PostgreSQL server
- * that the extension runs for this class: one server per backend name, with trust authentication
- * on 127.0.0.1. Embedded servers are kept for the JVM (per version and {@link #serverConfig()})
+ * that the extension runs for this class: one server per backend name, on 127.0.0.1, with trust
+ * authentication unless {@link #backendAuth()} and {@link #backendTls()} ask for passwords and
+ * TLS. Embedded servers are kept for the JVM (per version and {@link #serverConfig()})
  * and lent to one class at a time, so only the first classes pay for starting them; a class finds
  * only its own databases there. Roles belong to the whole server and stay for later classes. In an embedded server the
  * extension creates each route's backend user (the route's {@code backendUser}, else its {@code
@@ -90,6 +91,23 @@ public @interface PgMux {
    * postgresql.conf}, such as {@code "max_connections=50"}.
    */
   String[] serverConfig() default {};
+
+  /**
+   * How the embedded servers authenticate the proxy: {@link BackendAuth#TRUST} (the default) or
+   * {@link BackendAuth#SCRAM_SHA_256}, so tests run through real password logins: the proxy then
+   * authenticates clients with SCRAM itself, against the password {@link
+   * PgMuxProxy#jdbcUrl(String)} carries, and logs in to the server with it. Backends given by
+   * fields are not touched.
+   */
+  BackendAuth backendAuth() default BackendAuth.TRUST;
+
+  /**
+   * Whether the embedded servers run with {@code ssl = on} and take TCP logins over TLS only
+   * ({@code hostssl} in {@code pg_hba.conf}), with a certificate for 127.0.0.1 made for the JVM
+   * at run time; the proxy then reaches them with {@code sslmode=verify-full} against it. Off by
+   * default. Independent of the TLS between clients and the proxy.
+   */
+  boolean backendTls() default false;
 
   /**
    * When the tenant databases are replaced by fresh clones of their templates: {@link

@@ -169,8 +169,22 @@ public final class PgMuxExtension
     private String postgresVersion = "";
     private Refresh refresh = Refresh.NEVER;
     private TlsConfig tls;
+    private BackendAuth backendAuth = BackendAuth.TRUST;
+    private boolean backendTls;
 
     private Builder() {}
+
+    /** How the embedded servers authenticate the proxy, as {@link PgMux#backendAuth()} says. */
+    public Builder backendAuth(BackendAuth backendAuth) {
+      this.backendAuth = Objects.requireNonNull(backendAuth, "backendAuth");
+      return this;
+    }
+
+    /** Whether the embedded servers take logins over TLS only, as {@link PgMux#backendTls()} says. */
+    public Builder backendTls(boolean backendTls) {
+      this.backendTls = backendTls;
+      return this;
+    }
 
     /** Routes clients logging in as {@code user} to the backend named {@code backend}. */
     public Builder route(String user, String backend) {
@@ -298,7 +312,17 @@ public final class PgMuxExtension
     /** Returns the extension; routes are validated when a class starts it. */
     public PgMuxExtension build() {
       return new PgMuxExtension(
-          new Setup(routes, backends, postgresVersion, serverConfig, tls, init, refresh, templates));
+          new Setup(
+              routes,
+              backends,
+              postgresVersion,
+              serverConfig,
+              tls,
+              init,
+              refresh,
+              templates,
+              backendAuth,
+              backendTls));
     }
   }
 }

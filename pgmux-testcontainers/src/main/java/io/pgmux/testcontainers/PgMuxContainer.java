@@ -1,6 +1,7 @@
 package io.pgmux.testcontainers;
 
 import io.pgmux.BackendConfig;
+import io.pgmux.BackendTls;
 import io.pgmux.Faults;
 import io.pgmux.ProxyServer;
 import io.pgmux.ProxyStats;
@@ -288,6 +289,7 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
         target +=
             "?auth=scram-sha-256&auth_password_env=" + clientVariable + "&password_env=" + backendVariable;
       }
+      target = withBackendTlsOptions(entry.getKey(), target);
       command.addAll(List.of("--route", entry.getKey() + "=" + target));
       index++;
     }
@@ -329,6 +331,65 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
     String backendUser = route.backendUser() != null ? route.backendUser() : backend.getUsername();
     String database = route.database() != null ? route.database() : backend.getDatabaseName();
     return new BackendConfig(alias, ContainerBackends.internalPort(backend), backendUser, database);
+  }
+
+  // ---- TLS from the proxy to a route's backend
+
+  private static final String BACKEND_ROOTS = "/opt/pgmux/backend-tls/";
+
+  /** Per routed user: the route options for TLS to its backend (sslmode=...&sslrootcert=...). */
+  private final Map<String, String> backendTls = new LinkedHashMap<>();
+
+  /**
+   * Makes the proxy reach {@code user}'s backend as {@code tls} says ({@code sslmode} and the
+   * rest, libpq's meanings). A root certificate file is copied into the container and named by
+   * the route's {@code sslrootcert}; {@link BackendTls#withSystemRoots()} means the trust store of
+   * the JRE in the container. {@code verify-ca} and {@code verify-full} without roots take this
+   * host's {@code ~/.postgresql/root.crt}, as libpq would. The host name {@code verify-full} checks
+   * is the network alias the test gave the backend container (the first not made by
+   * Testcontainers), which its certificate must name.
+   *
+   * @throws IllegalArgumentException if {@code user} has no route yet, or {@code tls} holds an
+   *     {@link javax.net.ssl.SSLContext}, which cannot be handed to another process
+   */
+  public PgMuxContainer withBackendTls(String user, BackendTls tls) {
+    Objects.requireNonNull(tls, "tls");
+    if (!routes.containsKey(user)) {
+      throw new IllegalArgumentException(
+          "pgmux: user \"" + user + "\" has no route: call withRoute before withBackendTls");
+    }
+    // Made into a route as the proxy will: the verify modes take ~/.postgresql/root.crt, or fail now.
+    BackendTls resolved = BackendConfig.of("backend", 5432).withTls(tls).tls();
+    List<String> options = new ArrayList<>();
+    options.add("sslmode=" + resolved.mode());
+    if (resolved.rootCertificate() != null) {
+      String path = BACKEND_ROOTS + "route-" + backendTls.size() + "-root.crt";
+      withCopyFileToContainer(MountableFile.forHostPath(resolved.rootCertificate()), path);
+      options.add("sslrootcert=" + path);
+    } else if (resolved.systemRoots()) {
+      options.add("sslrootcert=system");
+    } else if (resolved.enabled() && resolved.verifiesChain()) {
+      throw new IllegalArgumentException(
+          "pgmux: route \"" + user + "\": backend TLS with an SSLContext cannot be handed to the"
+              + " container: give a root certificate file (BackendTls.withRootCertificate)");
+    }
+    if (resolved.negotiation() == BackendTls.Negotiation.DIRECT) {
+      options.add("sslnegotiation=direct");
+    }
+    if (resolved.channelBindingRequired()) {
+      options.add("channel_binding=require");
+    }
+    backendTls.put(user, String.join("&", options));
+    return self();
+  }
+
+  /** Appends the route's backend TLS options, if it has any, to its CLI target. */
+  private String withBackendTlsOptions(String user, String target) {
+    String options = backendTls.get(user);
+    if (options == null) {
+      return target;
+    }
+    return target + (target.contains("?") ? "&" : "?") + options;
   }
 
   /**

@@ -20,7 +20,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 
@@ -38,6 +37,16 @@ final class BackendHandshake {
   /** Why the backend connection could not be set up: a SQLSTATE and a client-fit message. */
   record Failure(String sqlState, String message) {}
 
+  /** Makes the proxy's login once TLS is settled, which decides its SCRAM channel binding. */
+  @FunctionalInterface
+  interface LoginStart {
+    /**
+     * @param tls whether the connection the login runs on is TLS
+     * @param binding tls-server-end-point data of the backend's certificate, or null
+     */
+    ProxyLogin start(boolean tls, byte[] binding);
+  }
+
   private enum Phase {
     SSL_ANSWER, // SSLRequest sent, waiting for S, N or E
     TLS, // handshaking
@@ -47,12 +56,14 @@ final class BackendHandshake {
   }
 
   private final BackendConfig backend;
+  /** The TLS of this connection: the route's, or disable for the plain retry under prefer. */
+  private final BackendTls tls;
   private final SocketChannel channel;
   private final BufferPool pool;
   private final Executor tlsTasks;
   private final Runnable tasksDone;
   /** Builds the proxy's login once TLS is settled (its channel binding depends on it); null: passthrough. */
-  private final Function<byte[], ProxyLogin> proxyLogin;
+  private final LoginStart proxyLogin;
   /** The startup message for the proxy's login. Draining mode. */
   private ByteBuffer startup;
 
@@ -68,21 +79,27 @@ final class BackendHandshake {
   private ByteBuffer toBackend;
   private final ByteArrayOutputStream toClient = new ByteArrayOutputStream();
   private Failure failure;
+  /** The failure came from the TLS handshake (or the checks right after it). */
+  private boolean tlsFailed;
 
   /**
+   * @param tls the TLS for this connection: {@code backend.tls()}, or {@link BackendTls#disable()}
+   *     for the plain attempt that follows a failed handshake under {@code prefer}
    * @param startup the startup message to send for the proxy's own login (unused in passthrough)
    * @param proxyLogin makes the login from the backend's channel binding data (null without TLS),
    *     or null for passthrough, where the client logs in through the relay
    */
   BackendHandshake(
       BackendConfig backend,
+      BackendTls tls,
       SocketChannel channel,
       BufferPool pool,
       Executor tlsTasks,
       Runnable tasksDone,
       ByteBuffer startup,
-      Function<byte[], ProxyLogin> proxyLogin) {
+      LoginStart proxyLogin) {
     this.backend = backend;
+    this.tls = tls;
     this.channel = channel;
     this.pool = pool;
     this.tlsTasks = tlsTasks;
@@ -93,7 +110,6 @@ final class BackendHandshake {
 
   /** Begins on a connected socket. */
   void start() throws IOException {
-    BackendTls tls = backend.tls();
     try {
       if (!tls.enabled()) {
         plain();
@@ -112,7 +128,7 @@ final class BackendHandshake {
         }
       }
     } catch (SSLException e) {
-      fail("08001", "TLS with the backend failed: " + e.getMessage());
+      tlsFailed("TLS with the backend failed: " + e.getMessage());
       return;
     } catch (AuthException e) {
       fail(e.sqlState(), e.getMessage());
@@ -131,7 +147,13 @@ final class BackendHandshake {
         default -> {}
       }
     } catch (SSLException e) {
-      fail("08001", "TLS with the backend failed: " + e.getMessage());
+      tlsFailed("TLS with the backend failed: " + e.getMessage());
+    } catch (IOException e) {
+      if (phase != Phase.TLS) {
+        throw e;
+      }
+      // A reset mid-handshake fails the handshake as a TLS error does (libpq retries both).
+      tlsFailed("TLS with the backend failed: " + e.getMessage());
     } catch (AuthException e) {
       fail(e.sqlState(), e.getMessage());
     }
@@ -151,14 +173,14 @@ final class BackendHandshake {
       startTls();
       handshake();
     } else if (first == 'N') {
-      if (backend.tls().mode() == BackendTls.Mode.PREFER) {
+      if (tls.mode() == BackendTls.Mode.PREFER) {
         plain();
       } else {
         fail(
             "08001",
             "the backend does not support TLS (it answered N to the SSLRequest), and the route"
                 + " requires sslmode="
-                + backend.tls().mode());
+                + tls.mode());
       }
     } else if (first == 'E') {
       readError();
@@ -212,7 +234,7 @@ final class BackendHandshake {
     }
     phase = Phase.TLS;
     answer = null;
-    engine = BackendEngines.create(backend.tls(), backend.host(), backend.port());
+    engine = BackendEngines.create(tls, backend.host(), backend.port());
     tlsTransport = new TlsTransport(channel, engine, pool, ByteBuffer.allocate(0), tlsTasks, tasksDone);
     transport = tlsTransport;
   }
@@ -226,6 +248,7 @@ final class BackendHandshake {
     }
     if (!tlsTransport.handshakeDone()) {
       if (tlsTransport.read(ByteBuffer.allocate(0)) < 0) {
+        tlsFailed = true;
         fail("08006", "the backend closed the connection during the TLS handshake");
         return;
       }
@@ -233,9 +256,9 @@ final class BackendHandshake {
         return;
       }
     }
-    String problem = BackendEngines.check(backend.tls(), engine, backend.host());
+    String problem = BackendEngines.check(tls, engine, backend.host());
     if (problem != null) {
-      fail("08001", problem);
+      tlsFailed(problem);
       return;
     }
     settled();
@@ -258,7 +281,7 @@ final class BackendHandshake {
       X509Certificate certificate = BackendEngines.serverCertificate(engine);
       binding = certificate == null ? null : ChannelBinding.tlsServerEndPoint(certificate);
     }
-    login = proxyLogin.apply(binding);
+    login = proxyLogin.start(engine != null, binding);
     phase = Phase.LOGIN;
     toBackend = startup;
     startup = null;
@@ -349,6 +372,11 @@ final class BackendHandshake {
     }
   }
 
+  private void tlsFailed(String message) {
+    tlsFailed = true;
+    fail("08001", message);
+  }
+
   private void fail(String sqlState, String message) {
     phase = Phase.FAILED;
     failure = new Failure(sqlState, "pgmux: backend " + backend.address() + ": " + message);
@@ -385,6 +413,16 @@ final class BackendHandshake {
 
   Failure failure() {
     return failure;
+  }
+
+  /**
+   * Returns whether the handshake failed in TLS: the handshake itself, the backend closing or
+   * resetting the connection during it, or the checks after it. Under {@code prefer} libpq then
+   * opens a new connection without TLS; a refusal of the SSLRequest, or plain bytes after its
+   * {@code S}, are not such failures.
+   */
+  boolean tlsFailed() {
+    return failed() && tlsFailed;
   }
 
   /** The backend connection once done: plain or TLS. */

@@ -30,7 +30,6 @@ final class BackendLeg {
   private BackendLogin login;
   /** When connecting to the backend began (System.nanoTime). */
   private long connectStarted;
-  private SelectionKey key;
   private byte[] cancelKey;
 
   BackendLeg(SessionHost host, EventLoop loop) {
@@ -100,7 +99,6 @@ final class BackendLeg {
                 proxySide ? BackendLogin.proxyLogin(to.backend(), startup) : null));
     connectStarted = System.nanoTime();
     login.connect(loop, handler, settings.connectTimeout().toMillis(), settle);
-    key = login.key();
   }
 
   /** Returns the connection and its login; null before {@link #connect}. */
@@ -108,9 +106,12 @@ final class BackendLeg {
     return login;
   }
 
-  /** Returns the backend socket's key; null before it is registered. */
+  /**
+   * Returns the backend socket's key; null before it is registered. It changes when the login
+   * opens a new connection (the plain retry under {@code prefer}).
+   */
   SelectionKey key() {
-    return key;
+    return login != null ? login.key() : null;
   }
 
   /**
@@ -134,11 +135,12 @@ final class BackendLeg {
 
   /** Returns the interest ops the backend socket needs while connecting. */
   int connectingOps() {
-    return key != null ? login.connectingOps() : 0;
+    return key() != null ? login.connectingOps() : 0;
   }
 
   /** Sets the backend socket's interest ops, if it has a live key. */
   void interestOps(int ops) {
+    SelectionKey key = key();
     if (key != null && key.isValid() && key.interestOps() != ops) {
       key.interestOps(ops);
     }

@@ -3,6 +3,7 @@ package io.pgmux.internal.proxy;
 import static java.nio.channels.SelectionKey.OP_CONNECT;
 
 import io.pgmux.BackendConfig;
+import io.pgmux.BackendTls;
 import io.pgmux.internal.auth.BackendAuthenticator;
 import io.pgmux.internal.auth.CancelKeys;
 import io.pgmux.internal.auth.ProxyLogin;
@@ -26,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * The login at the backend: connects, sends the client's startup message with the route's
@@ -54,6 +54,16 @@ final class BackendLogin {
   /** TLS and, under proxy-side authentication, the proxy's own login; null before the TCP connect. */
   private BackendHandshake handshake;
   private final Backside backside;
+  /**
+   * The TLS handshake failed under {@code prefer} and this is libpq's one plain attempt on a new
+   * connection.
+   */
+  private boolean plainRetry;
+  // What connect() was given, for the plain retry's own connect.
+  private EventLoop loop;
+  private EventLoop.Handler handler;
+  private long timeoutMillis;
+  private Runnable settle;
 
   /**
    * What the backend connection needs beyond TCP: where TLS handshake steps run, and, under
@@ -70,7 +80,7 @@ final class BackendLogin {
       Executor tlsTasks,
       Runnable tlsStepDone,
       ByteBuffer startup,
-      Function<byte[], ProxyLogin> proxyLogin) {}
+      BackendHandshake.LoginStart proxyLogin) {}
 
   /** A login in passthrough with no thread for TLS handshake steps: for backends without TLS. */
   BackendLogin(BackendConfig backend, InetSocketAddress address) {
@@ -88,14 +98,14 @@ final class BackendLogin {
    * credentials, the channel binding of the backend's certificate, and cancel keys sized for the
    * client's protocol version.
    */
-  static Function<byte[], ProxyLogin> proxyLogin(BackendConfig backend, StartupMessage startup) {
+  static BackendHandshake.LoginStart proxyLogin(BackendConfig backend, StartupMessage startup) {
     String user = backend.user() != null ? backend.user() : startup.user(); // MD5 salts with it
-    return binding ->
+    return (tls, binding) ->
         new ProxyLogin(
             new BackendAuthenticator(
                 user,
                 backend.password(),
-                backend.tls().enabled(),
+                tls,
                 binding,
                 backend.tls().channelBindingRequired()),
             CancelKeys.forClient(startup.minorVersion()));
@@ -135,6 +145,10 @@ final class BackendLogin {
    * {@code settle}.
    */
   void connect(EventLoop loop, EventLoop.Handler handler, long timeoutMillis, Runnable settle) {
+    this.loop = loop;
+    this.handler = handler;
+    this.timeoutMillis = timeoutMillis;
+    this.settle = settle;
     try {
       channel = SocketChannel.open();
       channel.configureBlocking(false);
@@ -190,6 +204,7 @@ final class BackendLogin {
     handshake =
         new BackendHandshake(
             backend,
+            plainRetry ? BackendTls.disable() : backend.tls(),
             channel,
             backside.pool(),
             backside.tlsTasks(),
@@ -201,7 +216,11 @@ final class BackendLogin {
   }
 
   /** Takes the handshake's outcome once it has one. */
-  private void absorb() {
+  private void absorb() throws IOException {
+    if (handshake.tlsFailed() && backend.tls().mode() == BackendTls.Mode.PREFER && !plainRetry) {
+      retryWithoutTls();
+      return;
+    }
     if (handshake.failed()) {
       BackendHandshake.Failure why = handshake.failure();
       failure = new ProxyError(why.sqlState(), why.message());
@@ -212,6 +231,25 @@ final class BackendLogin {
         proxyLoggedIn = true;
       }
     }
+  }
+
+  /**
+   * libpq's {@code sslmode=prefer}: when the TLS handshake fails after the backend said {@code S},
+   * close that connection and try once more on a new one without TLS (fe-connect.c, {@code
+   * CONNECTION_SSL_STARTUP}). The TCP connect and its timeout start again.
+   */
+  private void retryWithoutTls() throws IOException {
+    String why = handshake.failure().message();
+    LOG.log(Level.DEBUG, () -> why + "; trying again without TLS, as sslmode=prefer does");
+    handshake.release();
+    handshake = null;
+    try {
+      channel.close();
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, "closing backend socket", e);
+    }
+    plainRetry = true;
+    connect(loop, handler, timeoutMillis, settle);
   }
 
   /** Returns the interest the socket needs while connecting. */

@@ -21,7 +21,7 @@ import java.util.function.Function;
  *
  * <pre>
  *   sslmode=disable|prefer|require|verify-ca|verify-full   TLS to the backend
- *   sslrootcert=FILE                                        trusted roots (PEM)
+ *   sslrootcert=FILE|system                                 trusted roots (PEM, or the JDK's)
  *   sslnegotiation=postgres|direct                          direct: PostgreSQL 17+
  *   channel_binding=prefer|require                          for the proxy's own login
  *   auth=trust|password|md5|scram-sha-256                   the proxy authenticates clients
@@ -39,7 +39,9 @@ public final class RouteOptions {
           "\n",
           "  Route options, after ? and separated by &:",
           "    sslmode=disable|prefer|require|verify-ca|verify-full   TLS to the backend (default disable)",
-          "    sslrootcert=FILE                  PEM roots to check the backend's certificate against",
+          "    sslrootcert=FILE|system           PEM roots to check the backend's certificate against;",
+          "                                      system: the JDK's trust store (sslmode verify-full,",
+          "                                      its default); none: ~/.postgresql/root.crt for verify-*",
           "    sslnegotiation=postgres|direct    direct TLS without SSLRequest (PostgreSQL 17+)",
           "    channel_binding=prefer|require    SCRAM channel binding for the proxy's own login",
           "    auth=trust|password|md5|scram-sha-256",
@@ -68,10 +70,16 @@ public final class RouteOptions {
         throw new IllegalArgumentException("option " + pair.substring(0, eq) + " is given twice");
       }
     }
-    BackendTls tls = BackendTls.of(BackendTls.Mode.parse(options.getOrDefault("sslmode", "disable")));
     String root = options.remove("sslrootcert");
-    options.remove("sslmode");
-    if (root != null) {
+    // As in libpq 16+, sslrootcert=system makes verify-full the default mode.
+    String mode = options.remove("sslmode");
+    if (mode == null) {
+      mode = "system".equals(root) ? "verify-full" : "disable";
+    }
+    BackendTls tls = BackendTls.of(BackendTls.Mode.parse(mode));
+    if ("system".equals(root)) {
+      tls = tls.withSystemRoots();
+    } else if (root != null) {
       tls = tls.withRootCertificate(Path.of(root));
     }
     String negotiation = options.remove("sslnegotiation");

@@ -85,18 +85,19 @@ class BackendHandshakeIT {
     BackendHandshake handshake =
         new BackendHandshake(
             config,
+            config.tls(),
             channel,
             pool,
             Runnable::run,
             () -> resume.set(true),
             startup,
             proxyLogin
-                ? binding ->
+                ? (tls, binding) ->
                     new ProxyLogin(
                         new BackendAuthenticator(
                             config.user(),
                             config.password(),
-                            config.tls().enabled(),
+                            tls,
                             binding,
                             config.tls().channelBindingRequired()),
                         CancelKeys.forClient(0))

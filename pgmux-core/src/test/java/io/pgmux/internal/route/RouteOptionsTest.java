@@ -37,6 +37,36 @@ class RouteOptionsTest {
   }
 
   @Test
+  void sslrootcertSystemMeansTheJdkTrustStoreAndVerifyFullAsLibpq16() {
+    BackendConfig c = parse("alice=db.example.test:5432?sslrootcert=system");
+    assertThat(c.tls().mode()).isEqualTo(BackendTls.Mode.VERIFY_FULL);
+    assertThat(c.tls().systemRoots()).isTrue();
+    assertThat(c.tls()).hasToString("verify-full root=system");
+    assertThatThrownBy(() -> parse("alice=db:5432?sslmode=verify-ca&sslrootcert=system"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "weak backend TLS mode verify-ca may not be used with the system's roots (sslrootcert=system): use verify-full");
+  }
+
+  @Test
+  void verifyModesWithoutRootsTakeTheDefaultFileOrFailNamingIt() throws Exception {
+    String home = System.getProperty("user.home");
+    System.setProperty("user.home", dir.toString());
+    try {
+      Path file = dir.resolve(".postgresql").resolve("root.crt");
+      assertThatThrownBy(() -> parse("alice=db:5432?sslmode=verify-ca"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("root certificate file \"" + file + "\" does not exist")
+          .hasMessageContaining("sslrootcert=system");
+      Files.createDirectories(file.getParent());
+      Files.copy(TestTls.file("rsa.crt"), file);
+      assertThat(parse("alice=db:5432?sslmode=verify-full").tls().rootCertificate()).isEqualTo(file);
+    } finally {
+      System.setProperty("user.home", home);
+    }
+  }
+
+  @Test
   void proxySideAuthenticationReadsSecretsFromFiles() throws Exception {
     Path backend = Files.writeString(dir.resolve("backend.pw"), "b-secret\n");
     Path client = Files.writeString(dir.resolve("client.pw"), "c-secret\n");

@@ -8,6 +8,7 @@ import io.pgmux.SessionInfo;
 import io.pgmux.StatementJournal;
 import io.pgmux.StaticRouter;
 import io.pgmux.junit5.BackendInit;
+import io.pgmux.junit5.BackendAuth;
 import io.pgmux.junit5.PgMuxProxy;
 import io.pgmux.junit5.internal.embedded.EmbeddedFleet;
 import java.net.URLEncoder;
@@ -89,6 +90,8 @@ public final class ProxyHandle
                 plan.embedded(),
                 setup.postgresVersion(),
                 setup.serverConfig(),
+                new EmbeddedFleet.Security(
+                    setup.backendAuth() == BackendAuth.SCRAM_SHA_256, setup.backendTls()),
                 // Init steps prepare a new server once: servers with them are the class's alone.
                 setup.init().isEmpty(),
                 testClass.getClassLoader());
@@ -108,6 +111,13 @@ public final class ProxyHandle
       handle.databases =
           ClassDatabases.create(
               setup, handle.backends, plan.passwords(), handle.fleet, handle.owner, testClass.getClassLoader());
+      for (RouteSpec route : plan.routes()) {
+        if (handle.fleet != null && handle.fleet.contains(route.backend())) {
+          // The routes' roles exist now (some made by ClassDatabases): under SCRAM they need the password.
+          String backendUser = route.backendUser() != null ? route.backendUser() : route.user();
+          handle.fleet.givePassword(route.backend(), backendUser);
+        }
+      }
       handle.applyRoutes();
       handle.server =
           new ProxyServer(HOST + ":0", handle.router)
@@ -273,8 +283,27 @@ public final class ProxyHandle
   public String jdbcUrl(String user, String database) {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(database, "database");
+    BackendConfig route = router.routes().get(user);
+    String password = route == null ? null : embeddedPassword(route);
     return "jdbc:postgresql://" + HOST + ":" + port() + "/" + encode(database) + "?user=" + encode(user)
+        + (password == null ? "" : "&password=" + encode(password))
         + (tls ? "&sslmode=require" : "");
+  }
+
+  /**
+   * Returns the password clients of {@code route} give the proxy when it leads to an embedded
+   * server under SCRAM (the proxy authenticates them against it), else null.
+   */
+  private String embeddedPassword(BackendConfig route) {
+    if (fleet == null || route.clientAuth() == null) {
+      return null;
+    }
+    for (BackendConfig address : fleet.addresses().values()) {
+      if (address.host().equals(route.host()) && address.port() == route.port()) {
+        return EmbeddedFleet.PASSWORD;
+      }
+    }
+    return null;
   }
 
   private static String encode(String value) {

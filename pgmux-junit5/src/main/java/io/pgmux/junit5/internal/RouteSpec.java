@@ -23,13 +23,13 @@ public record RouteSpec(String user, String backend, String backendUser, String 
     return new RouteSpec(route.user(), route.backend(), route.backendUser(), route.database());
   }
 
-  /** Applies this route's rewrites on top of where its backend is. */
+  /**
+   * Applies this route's rewrites on top of where its backend is, keeping how it is reached (TLS,
+   * the proxy's password and client authentication).
+   */
   BackendConfig applyTo(BackendConfig base) {
-    return new BackendConfig(
-        base.host(),
-        base.port(),
-        backendUser != null ? backendUser : base.user(),
-        database != null ? database : base.database());
+    return base.withUser(backendUser != null ? backendUser : base.user())
+        .withDatabase(database != null ? database : base.database());
   }
 
   private static String emptyToNull(String value) {

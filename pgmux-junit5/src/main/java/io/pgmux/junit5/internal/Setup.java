@@ -1,6 +1,7 @@
 package io.pgmux.junit5.internal;
 
 import io.pgmux.TlsConfig;
+import io.pgmux.junit5.BackendAuth;
 import io.pgmux.junit5.PgMux;
 import io.pgmux.junit5.Refresh;
 import io.pgmux.junit5.Route;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param templates what fills each user's database, by client user
  * @param init how to prepare new embedded servers, by backend name; the key {@link
  *     #ALL_BACKENDS} holds the steps for every embedded server
+ * @param backendAuth how the embedded servers authenticate the proxy
+ * @param backendTls whether the embedded servers take TCP logins over TLS only
  */
 public record Setup(
     List<RouteSpec> routes,
@@ -36,7 +39,9 @@ public record Setup(
     TlsConfig tls,
     Map<String, List<InitStep>> init,
     Refresh refresh,
-    Map<String, List<TemplateSource>> templates) {
+    Map<String, List<TemplateSource>> templates,
+    BackendAuth backendAuth,
+    boolean backendTls) {
 
   /** The key of {@link #init} for steps that run in every embedded server. */
   public static final String ALL_BACKENDS = "";
@@ -47,6 +52,7 @@ public record Setup(
     backends = Collections.unmodifiableMap(new LinkedHashMap<>(backends));
     serverConfig = Collections.unmodifiableMap(new LinkedHashMap<>(serverConfig));
     Objects.requireNonNull(refresh, "refresh");
+    Objects.requireNonNull(backendAuth, "backendAuth");
     Map<String, List<TemplateSource>> copy = new LinkedHashMap<>();
     templates.forEach((user, sources) -> copy.put(user, List.copyOf(sources)));
     templates = Collections.unmodifiableMap(copy);
@@ -101,6 +107,15 @@ public record Setup(
     }
     Map<String, List<InitStep>> init = scripts.isEmpty() ? Map.of() : Map.of(ALL_BACKENDS, scripts);
     return new Setup(
-        routes, Map.of(), annotation.postgresVersion().trim(), config, null, init, annotation.refresh(), templates);
+        routes,
+        Map.of(),
+        annotation.postgresVersion().trim(),
+        config,
+        null,
+        init,
+        annotation.refresh(),
+        templates,
+        annotation.backendAuth(),
+        annotation.backendTls());
   }
 }

@@ -28,7 +28,27 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * together. Thread-safe; the set of servers is fixed once started.
  */
 public final class EmbeddedFleet implements AutoCloseable {
+  /**
+   * How embedded servers take TCP logins of roles other than the superuser.
+   *
+   * @param scram {@code scram-sha-256} with {@link #PASSWORD}, else {@code trust}
+   * @param tls {@code hostssl} lines only, with {@code ssl = on}
+   */
+  public record Security(boolean scram, boolean tls) {
+    /** Trust on plain TCP: the servers as they were before these options. */
+    public static final Security TRUST = new Security(false, false);
+  }
+
+  /**
+   * The password of routed roles in servers under SCRAM: one per JVM, as servers are kept for
+   * the JVM and their roles with them. Random, so no test depends on its value.
+   */
+  public static final String PASSWORD =
+      "pgmux-" + java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(9));
+
   private final Map<String, EmbeddedServer> servers;
+  /** Each address, made once: a SCRAM address derives a verifier, which is slow on purpose. */
+  private final Map<String, BackendConfig> addresses = new java.util.concurrent.ConcurrentHashMap<>();
   /** The pool's key of these servers, or {@code null} if they are this class's alone. */
   private final String poolKey;
 
@@ -43,6 +63,7 @@ public final class EmbeddedFleet implements AutoCloseable {
    *
    * @param postgresVersion the version asked for, {@code ""} for the classpath's
    * @param serverConfig settings for every server, as in {@code postgresql.conf}
+   * @param security how the servers take logins; part of what makes pooled servers alike
    * @param shareable whether the servers may come from, and go back to, those kept for the JVM
    * @throws ExtensionConfigurationException if binaries are missing or a server refuses its
    *     configuration
@@ -52,6 +73,7 @@ public final class EmbeddedFleet implements AutoCloseable {
       Set<String> names,
       String postgresVersion,
       Map<String, String> serverConfig,
+      Security security,
       boolean shareable,
       ClassLoader classLoader) {
     Binaries binaries;
@@ -64,7 +86,8 @@ public final class EmbeddedFleet implements AutoCloseable {
               + " classpath: add it, or declare a @PgMuxBackend field for each of them", e);
     }
     boolean useTemplate = Templates.enabled();
-    String poolKey = shareable && ServerPool.enabled() ? ServerPool.key(binaries, serverConfig) : null;
+    String poolKey =
+        shareable && ServerPool.enabled() ? ServerPool.key(binaries, serverConfig, security) : null;
     Map<String, EmbeddedServer> started = new LinkedHashMap<>();
     if (poolKey != null) {
       started.putAll(ServerPool.take(poolKey, names));
@@ -72,7 +95,7 @@ public final class EmbeddedFleet implements AutoCloseable {
     Map<String, Callable<EmbeddedServer>> tasks = new LinkedHashMap<>();
     for (String name : names) {
       if (!started.containsKey(name)) {
-        tasks.put(name, () -> EmbeddedServer.start(name, binaries, serverConfig, useTemplate));
+        tasks.put(name, () -> EmbeddedServer.start(name, binaries, serverConfig, useTemplate, security));
       }
     }
     List<Throwable> failures =
@@ -105,7 +128,8 @@ public final class EmbeddedFleet implements AutoCloseable {
   /** Returns where clients reach each server, by backend name. */
   public Map<String, BackendConfig> addresses() {
     Map<String, BackendConfig> addresses = new LinkedHashMap<>();
-    servers.forEach((name, server) -> addresses.put(name, server.address()));
+    servers.forEach(
+        (name, server) -> addresses.put(name, this.addresses.computeIfAbsent(name, n -> server.address())));
     return addresses;
   }
 
@@ -123,6 +147,22 @@ public final class EmbeddedFleet implements AutoCloseable {
       throw new IllegalStateException(
           "pgmux: cannot create user \"" + user + "\" and database \"" + database + "\" in "
               + server + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Under SCRAM, gives {@code user} of the server of {@code backend} the password routes log in
+   * with (roles made elsewhere, such as a tenant database's owner); under trust, does nothing.
+   *
+   * @throws IllegalStateException if the server refuses
+   */
+  public void givePassword(String backend, String user) {
+    EmbeddedServer server = servers.get(backend);
+    try {
+      server.givePassword(user);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "pgmux: cannot give user \"" + user + "\" a password in " + server + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,6 +1,8 @@
 package io.pgmux.junit5.internal.embedded;
 
 import io.pgmux.BackendConfig;
+import io.pgmux.BackendTls;
+import io.pgmux.ClientAuth;
 import io.pgmux.junit5.internal.refresh.TemplateManager;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -44,12 +46,15 @@ final class EmbeddedServer implements AutoCloseable {
   private final String name;
   private final Path directory;
   private final EmbeddedPostgres postgres;
+  private final EmbeddedFleet.Security security;
   private TemplateManager templates;
 
-  private EmbeddedServer(String name, Path directory, EmbeddedPostgres postgres) {
+  private EmbeddedServer(
+      String name, Path directory, EmbeddedPostgres postgres, EmbeddedFleet.Security security) {
     this.name = name;
     this.directory = directory;
     this.postgres = postgres;
+    this.security = security;
   }
 
   /**
@@ -59,7 +64,11 @@ final class EmbeddedServer implements AutoCloseable {
    * @throws IOException if it does not start, with the end of its log in the message
    */
   static EmbeddedServer start(
-      String name, Binaries binaries, Map<String, String> serverConfig, boolean useTemplate)
+      String name,
+      Binaries binaries,
+      Map<String, String> serverConfig,
+      boolean useTemplate,
+      EmbeddedFleet.Security security)
       throws IOException {
     Path directory =
         Files.createTempDirectory(Workspace.root(), name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-");
@@ -80,6 +89,7 @@ final class EmbeddedServer implements AutoCloseable {
               .setOutputRedirector(Redirect.appendTo(log.toFile()))
               .setErrorRedirector(Redirect.appendTo(log.toFile()));
       serverConfig.forEach(builder::setServerConfig);
+      secure(builder, directory, security);
       if (useTemplate) {
         claim = Templates.prepare(binaries, data);
         if (claim != null) {
@@ -102,7 +112,7 @@ final class EmbeddedServer implements AutoCloseable {
         closeQuietly(postgres);
         throw config;
       }
-      EmbeddedServer server = new EmbeddedServer(name, directory, postgres);
+      EmbeddedServer server = new EmbeddedServer(name, directory, postgres, security);
       LIVE.add(server);
       return server;
     } catch (ExtensionConfigurationException e) {
@@ -127,6 +137,41 @@ final class EmbeddedServer implements AutoCloseable {
               + (tail.isEmpty() ? "" : "\n--- end of its log ---\n" + tail),
           e);
     }
+  }
+
+  /**
+   * Sets up what {@code security} asks for before the server starts: the certificate ({@code ssl
+   * = on}) and a {@code pg_hba.conf} of its own beside the data (in {@code hba_file}, so that the
+   * initdb template stays as initdb made it). The superuser stays trusted, for the extension's
+   * own connections; every other role logs in over TCP as {@code security} says.
+   */
+  private static void secure(
+      EmbeddedPostgres.Builder builder, Path directory, EmbeddedFleet.Security security)
+      throws IOException {
+    if (security.equals(EmbeddedFleet.Security.TRUST)) {
+      return;
+    }
+    if (security.tls()) {
+      ServerCertificate.Pem pem = ServerCertificate.get();
+      builder
+          .setServerConfig("ssl", "on")
+          .setServerConfig("ssl_cert_file", pem.certificate().toString())
+          .setServerConfig("ssl_key_file", pem.key().toString());
+    }
+    String method = security.scram() ? "scram-sha-256" : "trust";
+    String hba =
+        String.join(
+            "\n",
+            "local all all trust",
+            "local replication all trust",
+            "host all " + SUPERUSER + " all trust",
+            "host replication " + SUPERUSER + " all trust",
+            (security.tls() ? "hostssl" : "host") + " all all all " + method,
+            (security.tls() ? "hostssl" : "host") + " replication all all " + method,
+            "");
+    Path file = directory.resolve("pg_hba.conf");
+    Files.writeString(file, hba);
+    builder.setServerConfig("hba_file", file.toString());
   }
 
   /**
@@ -220,9 +265,23 @@ final class EmbeddedServer implements AutoCloseable {
     }
   }
 
-  /** Returns where clients reach the server. */
+  /**
+   * Returns where the proxy reaches the server: with TLS on, {@code verify-full} against the
+   * JVM's certificate; under SCRAM, with the password, the proxy authenticating clients itself
+   * against the same password.
+   */
   BackendConfig address() {
-    return BackendConfig.of("127.0.0.1", postgres.getPort());
+    BackendConfig address = BackendConfig.of("127.0.0.1", postgres.getPort());
+    if (security.tls()) {
+      address = address.withTls(BackendTls.verifyFull(ServerCertificate.get().certificate()));
+    }
+    if (security.scram()) {
+      address =
+          address
+              .withPassword(EmbeddedFleet.PASSWORD.toCharArray())
+              .withClientAuth(ClientAuth.scram(EmbeddedFleet.PASSWORD.toCharArray()));
+    }
+    return address;
   }
 
   /** Returns the manager of this server's template databases, made on first use. */
@@ -258,6 +317,7 @@ final class EmbeddedServer implements AutoCloseable {
       if (!exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", user)) {
         execute(admin, "CREATE ROLE " + quote(user) + " LOGIN");
       }
+      givePassword(admin, user);
       String owner = owner(admin, database);
       if (owner == null) {
         execute(admin, "CREATE DATABASE " + quote(database) + " OWNER " + quote(user));
@@ -267,6 +327,28 @@ final class EmbeddedServer implements AutoCloseable {
           execute(inDatabase, "GRANT ALL ON SCHEMA public TO " + quote(user));
         }
       }
+    }
+  }
+
+  /**
+   * Under SCRAM, gives {@code user} (a role others made, such as a tenant database's owner) the
+   * password the proxy logs in with; under trust, does nothing.
+   */
+  void givePassword(String user) throws SQLException {
+    if (security.scram()) {
+      try (Connection admin = postgres.getPostgresDatabase().getConnection()) {
+        givePassword(admin, user);
+      }
+    }
+  }
+
+  private void givePassword(Connection admin, String user) throws SQLException {
+    if (security.scram() && !user.equals(SUPERUSER)) {
+      // Older servers store MD5 by default; SCRAM logins need a SCRAM verifier.
+      execute(admin, "SET password_encryption = 'scram-sha-256'");
+      execute(
+          admin,
+          "ALTER ROLE " + quote(user) + " PASSWORD '" + EmbeddedFleet.PASSWORD.replace("'", "''") + "'");
     }
   }
 

@@ -35,9 +35,9 @@ final class ServerPool {
     return !"false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY));
   }
 
-  /** Identifies servers that are interchangeable: same binaries, same settings. */
-  static String key(Binaries binaries, Map<String, String> serverConfig) {
-    return binaries.key() + new TreeMap<>(serverConfig);
+  /** Identifies servers that are interchangeable: same binaries, same settings, same logins. */
+  static String key(Binaries binaries, Map<String, String> serverConfig, EmbeddedFleet.Security security) {
+    return binaries.key() + new TreeMap<>(serverConfig) + security;
   }
 
   /**
