@@ -124,7 +124,7 @@ public final class ProxyServer implements AutoCloseable {
     return this;
   }
 
-  /** Sets how many I/O threads move bytes (default: half the available processors, at least one). */
+  /** Sets how many I/O threads move bytes (default: one per available processor). */
   public ProxyServer withEventLoops(int eventLoops) {
     checkNotStarted();
     options.eventLoops(eventLoops);

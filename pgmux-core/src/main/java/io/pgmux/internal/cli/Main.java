@@ -54,7 +54,7 @@ public final class Main {
           "                            end sessions idle outside a transaction this long (FATAL",
           "                            57P05, as PostgreSQL's idle_session_timeout; default: never)",
           "  --max-connections N       clients served at once (default 10000)",
-          "  --event-loops N           threads relaying bytes (default: half the CPUs, at least 1)",
+          "  --event-loops N           threads relaying bytes (default: one per CPU)",
           "  --journal[=CAPACITY]      keep the latest CAPACITY statements (default 10000): the",
           "                            console's SHOW STATEMENTS and per-user statement metrics",
           "  --admin-user NAME         turn the admin console on: psql -U NAME -d pgmux; the",

@@ -29,12 +29,7 @@ public final class ServerOptions {
   private Duration connectTimeout = Duration.ofSeconds(10);
   private int maxConnections = 10_000;
   private int maxConnectionsPerBackend;
-  /**
-   * Half the processors: the proxy is one hop among clients and servers that usually share its
-   * machine, and a loop serving more sessions finds more of them ready per wake-up, which costs
-   * less CPU per transaction than more loops each woken for fewer (bench/RESULTS.md).
-   */
-  private int eventLoops = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+  private int eventLoops = Runtime.getRuntime().availableProcessors();
   private int routerThreads = 32;
   private ProxyListener listener;
   private Duration idleSessionTimeout;
