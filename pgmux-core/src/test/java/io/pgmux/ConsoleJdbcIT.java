@@ -52,10 +52,7 @@ class ConsoleJdbcIT {
 
   @BeforeEach
   void start() throws SQLException {
-    router =
-        new StaticRouter()
-            .put("alice", postgres.backend().withDatabase("tenant_a"))
-            .put("bob", postgres.backend().withDatabase("tenant_b"));
+    router = Tenants.router(postgres);
     proxy =
         new ProxyServer("127.0.0.1:0", router)
             .withJournal(1000)

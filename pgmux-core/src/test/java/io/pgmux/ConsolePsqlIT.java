@@ -21,12 +21,8 @@ class ConsolePsqlIT {
   static void start() {
     postgres = TestPostgres.current();
     Tenants.prepare(postgres);
-    StaticRouter router =
-        new StaticRouter()
-            .put("alice", postgres.backend().withDatabase("tenant_a"))
-            .put("bob", postgres.backend().withDatabase("tenant_b"));
     proxy =
-        new ProxyServer("127.0.0.1:0", router)
+        new ProxyServer("127.0.0.1:0", Tenants.router(postgres))
             .withJournal(100)
             .withAdminConsole(ConsoleJdbcIT.ADMIN, ClientAuth.scram(ConsoleJdbcIT.ADMIN_PASSWORD.toCharArray()))
             .start();
