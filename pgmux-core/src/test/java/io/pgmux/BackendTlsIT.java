@@ -1,5 +1,6 @@
 package io.pgmux;
 
+import static io.pgmux.test.SqlErrors.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -191,15 +192,11 @@ class BackendTlsIT {
 
   @Test
   void requireWithAFailingHandshakeGives08001NamingTheReason() {
-    assertThatThrownBy(() -> Jdbc.connect(proxy, "require_untrusted", TestPostgres.PASSWORD))
-        .isInstanceOfSatisfying(
-            SQLException.class,
-            e -> {
-              assertThat(e.getSQLState()).isEqualTo("08001");
-              assertThat(e.getMessage())
-                  .contains("pgmux: backend " + pg18.host() + ":" + pg18.port())
-                  .contains("TLS with the backend failed: PKIX path building failed");
-            });
+    assertFails(
+        () -> Jdbc.connect(proxy, "require_untrusted", TestPostgres.PASSWORD),
+        "08001",
+        "pgmux: backend " + pg18.host() + ":" + pg18.port(),
+        "TLS with the backend failed: PKIX path building failed");
   }
 
   @Test
@@ -231,13 +228,10 @@ class BackendTlsIT {
         "system_roots",
         new BackendConfig(pg18.host(), pg18.port(), "scram_user", "postgres")
             .withTls(BackendTls.of(BackendTls.Mode.VERIFY_FULL).withSystemRoots()));
-    assertThatThrownBy(() -> Jdbc.connect(proxy, "system_roots", TestPostgres.PASSWORD))
-        .isInstanceOfSatisfying(
-            SQLException.class,
-            e -> {
-              assertThat(e.getSQLState()).isEqualTo("08001");
-              assertThat(e.getMessage()).contains("TLS with the backend failed: PKIX path building failed");
-            });
+    assertFails(
+        () -> Jdbc.connect(proxy, "system_roots", TestPostgres.PASSWORD),
+        "08001",
+        "TLS with the backend failed: PKIX path building failed");
   }
 
   @Test
@@ -249,26 +243,18 @@ class BackendTlsIT {
 
   @Test
   void requireRefusedByTheBackendGivesTheClient08001NamingItsAnswer() {
-    assertThatThrownBy(() -> Jdbc.connect(proxy, "refused", TestPostgres.PASSWORD))
-        .isInstanceOfSatisfying(
-            SQLException.class,
-            e -> {
-              assertThat(e.getSQLState()).isEqualTo("08001");
-              assertThat(e.getMessage())
-                  .contains("the backend does not support TLS (it answered N to the SSLRequest)");
-            });
+    assertFails(
+        () -> Jdbc.connect(proxy, "refused", TestPostgres.PASSWORD),
+        "08001",
+        "the backend does not support TLS (it answered N to the SSLRequest)");
   }
 
   @Test
   void verifyFullFailsAgainstAWrongHostNameAndVerifyCaPasses() throws Exception {
-    assertThatThrownBy(() -> Jdbc.connect(proxy, "wrong_host", TestPostgres.PASSWORD))
-        .isInstanceOfSatisfying(
-            SQLException.class,
-            e -> {
-              assertThat(e.getSQLState()).isEqualTo("08001");
-              assertThat(e.getMessage())
-                  .contains("server certificate for \"db.example.test\" (and 2 other names) does not match host name \"127.0.0.1\"");
-            });
+    assertFails(
+        () -> Jdbc.connect(proxy, "wrong_host", TestPostgres.PASSWORD),
+        "08001",
+        "server certificate for \"db.example.test\" (and 2 other names) does not match host name \"127.0.0.1\"");
     Psql.Result psql =
         Psql.run("host=127.0.0.1 port=" + proxy.port() + " user=wrong_host dbname=postgres", TestPostgres.PASSWORD, "SELECT 1");
     assertThat(psql.err()).contains("does not match host name");
@@ -295,8 +281,7 @@ class BackendTlsIT {
                     throw new IllegalStateException(e);
                   }
                 });
-        assertThatThrownBy(() -> statement.execute("SELECT pg_sleep(30)"))
-            .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
+        assertFails(() -> statement.execute("SELECT pg_sleep(30)"), "57014");
         cancel.get(10, TimeUnit.SECONDS);
       }
     }

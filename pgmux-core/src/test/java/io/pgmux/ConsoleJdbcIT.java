@@ -1,7 +1,7 @@
 package io.pgmux;
 
+import static io.pgmux.test.SqlErrors.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgmux.test.Await;
 import io.pgmux.test.Jdbc;
@@ -52,10 +52,7 @@ class ConsoleJdbcIT {
 
   @BeforeEach
   void start() throws SQLException {
-    router =
-        new StaticRouter()
-            .put("alice", postgres.backend().withDatabase("tenant_a"))
-            .put("bob", postgres.backend().withDatabase("tenant_b"));
+    router = Tenants.router(postgres);
     proxy =
         new ProxyServer("127.0.0.1:0", router)
             .withJournal(1000)
@@ -103,11 +100,7 @@ class ConsoleJdbcIT {
   }
 
   private void fails(String sql, String sqlState, String message) throws SQLException {
-    assertThatThrownBy(() -> run(sql))
-        .isInstanceOfSatisfying(SQLException.class, e -> {
-          assertThat(e.getSQLState()).as(sql).isEqualTo(sqlState);
-          assertThat(e.getMessage()).as(sql).contains(message);
-        });
+    assertFails(() -> run(sql), sqlState, message);
     // The session stays usable.
     assertThat(rows("SHOW HELP", "command")).isNotEmpty();
   }
@@ -204,8 +197,7 @@ class ConsoleJdbcIT {
     long id = (Long) added.get(0).get(0);
     assertThat((String) added.get(0).get(1)).contains("40001");
     try (Connection alice = tenant("alice")) {
-      assertThatThrownBy(() -> Jdbc.queryString(alice, "SELECT 40001 + 0"))
-          .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("40001"));
+      assertFails(() -> Jdbc.queryString(alice, "SELECT 40001 + 0"), "40001");
       assertThat(Jdbc.queryString(alice, "SELECT 40001 + 0")).isEqualTo("40001");
     }
     try (Statement s = console.createStatement(); ResultSet rs = s.executeQuery("SHOW FAULTS")) {
@@ -254,8 +246,7 @@ class ConsoleJdbcIT {
     run("SET ROUTE * = 'x:1'");
     run("DROP ROUTE bob");
     router.withFallback(null);
-    assertThatThrownBy(() -> tenant("alice"))
-        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"));
+    assertFails(() -> tenant("alice"), "28000");
     fails("DROP ROUTE alice", "42704", "pgmux: user \"alice\" has no route");
   }
 
@@ -312,8 +303,7 @@ class ConsoleJdbcIT {
         s.execute("KILL alice");
         assertThat(s.getUpdateCount()).isEqualTo(1);
       }
-      assertThatThrownBy(() -> Jdbc.queryString(alice, "SELECT 1"))
-          .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57P01"));
+      assertFails(() -> Jdbc.queryString(alice, "SELECT 1"), "57P01");
       assertThat(Jdbc.queryString(bob, "SELECT 'alive'")).isEqualTo("alive");
     }
   }
@@ -346,11 +336,10 @@ class ConsoleJdbcIT {
                 .start();
         Connection c = console(plain, "simple");
         Statement s = c.createStatement()) {
-      assertThatThrownBy(() -> s.executeQuery("SHOW STATEMENTS"))
-          .isInstanceOfSatisfying(SQLException.class, e -> {
-            assertThat(e.getSQLState()).isEqualTo("55000");
-            assertThat(e.getMessage()).contains("pgmux: the statement journal is off (start with --journal)");
-          });
+      assertFails(
+          () -> s.executeQuery("SHOW STATEMENTS"),
+          "55000",
+          "pgmux: the statement journal is off (start with --journal)");
       try (ResultSet rs = s.executeQuery("SHOW STATS")) {
         rs.next();
         assertThat(rs.getObject("statements")).isNull();
@@ -367,11 +356,8 @@ class ConsoleJdbcIT {
                 .start();
         Connection c = console(other, "simple");
         Statement s = c.createStatement()) {
-      assertThatThrownBy(() -> s.executeQuery("SHOW ROUTES"))
-          .isInstanceOfSatisfying(SQLException.class, e -> {
-            assertThat(e.getSQLState()).isEqualTo("0A000");
-            assertThat(e.getMessage()).contains("pgmux: routes are fixed: the router is ");
-          });
+      assertFails(
+          () -> s.executeQuery("SHOW ROUTES"), "0A000", "pgmux: routes are fixed: the router is ");
     }
   }
 
@@ -379,12 +365,10 @@ class ConsoleJdbcIT {
   void extendedQueryModeGetsAClear0A000AndTheSessionGoesOn() throws SQLException {
     try (Connection extended = console(proxy, null)) {
       for (int i = 0; i < 2; i++) {
-        assertThatThrownBy(() -> Jdbc.queryString(extended, "SHOW HELP"))
-            .isInstanceOfSatisfying(SQLException.class, e -> {
-              assertThat(e.getSQLState()).isEqualTo("0A000");
-              assertThat(e.getMessage()).contains(
-                  "pgmux: the admin console speaks the simple query protocol only (preferQueryMode=simple)");
-            });
+        assertFails(
+            () -> Jdbc.queryString(extended, "SHOW HELP"),
+            "0A000",
+            "pgmux: the admin console speaks the simple query protocol only (preferQueryMode=simple)");
       }
       assertThat(extended.isClosed()).isFalse();
     }
@@ -408,11 +392,7 @@ class ConsoleJdbcIT {
         assertThat(router.routes()).containsOnlyKeys("alice");
         assertThat(router.routes().get("alice").database()).isEqualTo("tenant_b");
         Files.writeString(file, "alice=" + target + "/tenant_a\n# comment\nbob=" + target + "x\n");
-        assertThatThrownBy(() -> s.execute("RELOAD"))
-            .isInstanceOfSatisfying(SQLException.class, e -> {
-              assertThat(e.getSQLState()).isEqualTo("22023");
-              assertThat(e.getMessage()).contains("routes file " + file + " line 3:");
-            });
+        assertFails(() -> s.execute("RELOAD"), "22023", "routes file " + file + " line 3:");
         assertThat(router.routes().get("alice").database()).as("old routes kept").isEqualTo("tenant_b");
         try (ResultSet rs = s.executeQuery("SHOW HELP")) {
           assertThat(rs.next()).isTrue();
@@ -424,19 +404,17 @@ class ConsoleJdbcIT {
   @Test
   void wrongAdminPasswordIs28P01AndReachesNoBackend() {
     long before = proxy.stats().sessions();
-    assertThatThrownBy(() -> Jdbc.connect(proxy, ADMIN, "wrong", "pgmux", new Properties()))
-        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
+    assertFails(() -> Jdbc.connect(proxy, ADMIN, "wrong", "pgmux", new Properties()), "28P01");
     assertThat(proxy.stats().sessions()).isEqualTo(before);
     assertThat(proxy.sessions()).isEmpty();
   }
 
   @Test
   void aRoutedUserAskingForTheAdminDatabaseIs28000() {
-    assertThatThrownBy(() -> Jdbc.connect(proxy, "alice", "", "pgmux", new Properties()))
-        .isInstanceOfSatisfying(SQLException.class, e -> {
-          assertThat(e.getSQLState()).isEqualTo("28000");
-          assertThat(e.getMessage()).contains("pgmux: user \"alice\" may not use the admin console");
-        });
+    assertFails(
+        () -> Jdbc.connect(proxy, "alice", "", "pgmux", new Properties()),
+        "28000",
+        "pgmux: user \"alice\" may not use the admin console");
   }
 
   @Test
@@ -456,8 +434,7 @@ class ConsoleJdbcIT {
             .withTls(TestTls.rsa().required())
             .withAdminConsole(ADMIN, ClientAuth.scram(ADMIN_PASSWORD.toCharArray()))
             .start()) {
-      assertThatThrownBy(() -> console(tls, "simple"))
-          .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"));
+      assertFails(() -> console(tls, "simple"), "28000");
     }
   }
 }

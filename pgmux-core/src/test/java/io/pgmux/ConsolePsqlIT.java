@@ -21,12 +21,8 @@ class ConsolePsqlIT {
   static void start() {
     postgres = TestPostgres.current();
     Tenants.prepare(postgres);
-    StaticRouter router =
-        new StaticRouter()
-            .put("alice", postgres.backend().withDatabase("tenant_a"))
-            .put("bob", postgres.backend().withDatabase("tenant_b"));
     proxy =
-        new ProxyServer("127.0.0.1:0", router)
+        new ProxyServer("127.0.0.1:0", Tenants.router(postgres))
             .withJournal(100)
             .withAdminConsole(ConsoleJdbcIT.ADMIN, ClientAuth.scram(ConsoleJdbcIT.ADMIN_PASSWORD.toCharArray()))
             .start();
@@ -73,7 +69,7 @@ class ConsolePsqlIT {
       assertThat(psql("PAUSE alice")).isEqualTo("PAUSE");
       assertThat(psql("SHOW SESSIONS")).endsWith("|t");
       assertThat(psql("RESUME alice")).isEqualTo("RESUME");
-      assertThat(psql("FAULT bob LATENCY '1ms'")).matches("\\d+\\|Latency\\[delay=PT0\\.001S, jitter=PT0S\\]");
+      assertThat(psql("FAULT bob LATENCY '1ms'")).matches("\\d+\\|bob\\|latency\\|Latency\\[delay=PT0\\.001S, jitter=PT0S\\]\\|0\\|t");
       assertThat(psql("SHOW FAULTS")).matches("\\d+\\|bob\\|latency\\|Latency\\[delay=PT0\\.001S, jitter=PT0S\\]\\|0\\|t");
       assertThat(psql("CLEAR FAULTS")).isEqualTo("CLEAR FAULTS 1");
       assertThat(psql("KILL alice")).isEqualTo("KILL 1");

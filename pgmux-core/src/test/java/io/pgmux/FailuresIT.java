@@ -1,5 +1,6 @@
 package io.pgmux;
 
+import static io.pgmux.test.SqlErrors.assertFails;
 import static io.pgmux.test.TestPostgres.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,13 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class FailuresIT {
 
   private static void assertRefused(ProxyServer proxy, String user, String sqlState, String message) {
-    assertThatThrownBy(() -> Jdbc.connect(proxy, user, PASSWORD))
-        .isInstanceOfSatisfying(
-            SQLException.class,
-            e -> {
-              assertThat(e.getSQLState()).isEqualTo(sqlState);
-              assertThat(e.getMessage()).contains(message);
-            });
+    assertFails(() -> Jdbc.connect(proxy, user, PASSWORD), sqlState, message);
   }
 
   @Test
@@ -77,15 +72,12 @@ class FailuresIT {
           throw new IllegalStateException("tenant directory unavailable");
         };
     try (ProxyServer proxy = new ProxyServer("127.0.0.1:0", router).start()) {
-      assertThatThrownBy(() -> Jdbc.connect(proxy, "alice", PASSWORD))
-          .isInstanceOfSatisfying(
-              SQLException.class,
-              e -> {
-                assertThat(e.getSQLState()).isEqualTo("08004");
-                assertThat(e.getMessage())
-                    .contains("pgmux: routing user \"alice\" failed")
-                    .doesNotContain("tenant directory");
-              });
+      SQLException e =
+          assertFails(
+              () -> Jdbc.connect(proxy, "alice", PASSWORD),
+              "08004",
+              "pgmux: routing user \"alice\" failed");
+      assertThat(e.getMessage()).doesNotContain("tenant directory");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.pgmux;
 
+import static io.pgmux.test.SqlErrors.assertFails;
 import static io.pgmux.test.TestPostgres.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -85,8 +86,7 @@ class FaultsIT {
           throw new IllegalStateException(e);
         }
       });
-      assertThatThrownBy(() -> s.execute("SELECT pg_sleep(30)"))
-          .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57P01"));
+      assertFails(() -> s.execute("SELECT pg_sleep(30)"), "57P01");
       kill.get(10, TimeUnit.SECONDS);
     }
   }
@@ -134,11 +134,10 @@ class FaultsIT {
   void backendClosingDuringStartupIs08006() throws Exception {
     try (FakeBackend fake = new FakeBackend(FakeBackend.Behaviour.CLOSE_AFTER_STARTUP)) {
       router.put("victim", fake.backend());
-      assertThatThrownBy(() -> Jdbc.connect(proxy, "victim", PASSWORD))
-          .isInstanceOfSatisfying(SQLException.class, e -> {
-            assertThat(e.getSQLState()).isEqualTo("08006");
-            assertThat(e.getMessage()).contains("closed the connection during startup");
-          });
+      assertFails(
+          () -> Jdbc.connect(proxy, "victim", PASSWORD),
+          "08006",
+          "closed the connection during startup");
     }
   }
 
@@ -156,19 +155,14 @@ class FaultsIT {
   void backendSpeakingGarbageIs08P01() throws Exception {
     try (FakeBackend fake = new FakeBackend(FakeBackend.Behaviour.GARBAGE)) {
       router.put("victim", fake.backend());
-      assertThatThrownBy(() -> Jdbc.connect(proxy, "victim", PASSWORD))
-          .isInstanceOfSatisfying(SQLException.class, e -> {
-            assertThat(e.getSQLState()).isEqualTo("08P01");
-            assertThat(e.getMessage()).contains("broke the protocol");
-          });
+      assertFails(() -> Jdbc.connect(proxy, "victim", PASSWORD), "08P01", "broke the protocol");
     }
   }
 
   @Test
   void routerReturningAnUnusableBackendIsRefusedCleanly() {
     router.put("victim", BackendConfig.of("127.0.0.1", 1));
-    assertThatThrownBy(() -> Jdbc.connect(proxy, "victim", PASSWORD))
-        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08001"));
+    assertFails(() -> Jdbc.connect(proxy, "victim", PASSWORD), "08001");
   }
 
   @Test

@@ -1,8 +1,8 @@
 package io.pgmux;
 
+import static io.pgmux.test.SqlErrors.assertFails;
 import static io.pgmux.test.TestPostgres.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgmux.internal.auth.ScramVerifier;
 import io.pgmux.test.Jdbc;
@@ -180,14 +180,10 @@ class ProxySideAuthIT {
 
   @Test
   void proxyRequiringChannelBindingRefusesABackendWithoutIt() {
-    assertThatThrownBy(() -> Jdbc.connect(proxy, "needs_binding", "any"))
-        .isInstanceOfSatisfying(
-            SQLException.class,
-            e -> {
-              assertThat(e.getSQLState()).isEqualTo("08001");
-              assertThat(e.getMessage())
-                  .contains("channel binding is required, but the backend asks for an MD5 password");
-            });
+    assertFails(
+        () -> Jdbc.connect(proxy, "needs_binding", "any"),
+        "08001",
+        "channel binding is required, but the backend asks for an MD5 password");
   }
 
   @Test
@@ -195,15 +191,10 @@ class ProxySideAuthIT {
     // "ghost" routes to a port nobody listens on: only a right password makes the proxy try it.
     long sessionsBefore = proxy.stats().sessions();
     for (String user : List.of("ghost", "scram_18", "md5_15", "cleartext_18", "verifier_15")) {
-      assertThatThrownBy(() -> Jdbc.connect(proxy, user, "wrong"))
-          .as(user)
-          .isInstanceOfSatisfying(
-              SQLException.class,
-              e -> {
-                assertThat(e.getSQLState()).isEqualTo("28P01");
-                assertThat(e.getMessage())
-                    .contains("pgmux: password authentication failed for user \"" + user + "\"");
-              });
+      assertFails(
+          () -> Jdbc.connect(proxy, user, "wrong"),
+          "28P01",
+          "pgmux: password authentication failed for user \"" + user + "\"");
     }
     Psql.Result psql =
         Psql.run("host=127.0.0.1 port=" + proxy.port() + " user=verifier_18 dbname=postgres", "wrong", "SELECT 1");
@@ -212,8 +203,7 @@ class ProxySideAuthIT {
         .contains("pgmux: password authentication failed for user \"md5_18\"");
     // No session reached a backend: the proxy counts every backend connection it opens.
     assertThat(proxy.stats().sessions()).isEqualTo(sessionsBefore);
-    assertThatThrownBy(() -> Jdbc.connect(proxy, "ghost", CLIENT_PASSWORD))
-        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08001"));
+    assertFails(() -> Jdbc.connect(proxy, "ghost", CLIENT_PASSWORD), "08001");
   }
 
   @Test
@@ -235,8 +225,7 @@ class ProxySideAuthIT {
                   }
                 });
         long start = System.nanoTime();
-        assertThatThrownBy(() -> statement.execute("SELECT pg_sleep(30)"))
-            .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
+        assertFails(() -> statement.execute("SELECT pg_sleep(30)"), "57014");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         cancel.get(10, TimeUnit.SECONDS);
       }

@@ -1,5 +1,6 @@
 package io.pgmux;
 
+import static io.pgmux.test.SqlErrors.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -16,7 +17,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,10 +51,6 @@ class TenantFaultsIT {
     tenants.close();
   }
 
-  private static Consumer<SQLException> sqlState(String expected) {
-    return e -> assertThat(e.getSQLState()).isEqualTo(expected);
-  }
-
   @ParameterizedTest
   @ValueSource(strings = {"preferQueryMode=simple", "preferQueryMode=extended", "prepareThreshold=1"})
   void aFailedStatementFailsTheBlockUntilRollbackAsPostgreSqlWould(String mode) throws Exception {
@@ -70,8 +66,7 @@ class TenantFaultsIT {
           assertThat(e.getSQLState()).isEqualTo("40001");
           assertThat(e.getMessage()).isEqualTo("ERROR: could not serialize access");
         });
-        assertThatThrownBy(() -> s.execute("SELECT 1"))
-            .isInstanceOfSatisfying(SQLException.class, sqlState("25P02"));
+        assertFails(() -> s.execute("SELECT 1"), "25P02");
         c.rollback();
         // The retry runs: the fault was for one statement, and named statements still work.
         for (int id = 1; id <= 3; id++) {
@@ -131,7 +126,7 @@ class TenantFaultsIT {
           insert.addBatch();
         }
         if (attempt == 0) {
-          assertThatThrownBy(insert::executeBatch).isInstanceOfSatisfying(SQLException.class, sqlState("40001"));
+          assertFails(insert::executeBatch, "40001");
           assertThat(tenants.invoices("alice")).isZero();
         } else {
           insert.executeBatch();
@@ -146,8 +141,8 @@ class TenantFaultsIT {
     tenants.faults.add("alice", Fault.failStatements("copy invoices from stdin", "57014").times(1));
     try (Connection c = tenants.connect("alice")) {
       var copy = c.unwrap(PGConnection.class).getCopyAPI();
-      assertThatThrownBy(() -> copy.copyIn("COPY invoices FROM STDIN", new StringReader("1\t1\n")))
-          .isInstanceOfSatisfying(SQLException.class, sqlState("57014"));
+      assertFails(
+          () -> copy.copyIn("COPY invoices FROM STDIN", new StringReader("1\t1\n")), "57014");
       assertThat(copy.copyIn("COPY invoices FROM STDIN", new StringReader("1\t1\n2\t2\n"))).isEqualTo(2);
     }
     assertThat(tenants.journal.ofUser("alice"))
@@ -159,11 +154,7 @@ class TenantFaultsIT {
   @Test
   void refusesLoginsWithTheChosenErrorUntilRemoved() throws Exception {
     FaultHandle fault = tenants.faults.add("alice", Fault.refuseLogins("53300", "sorry, too many clients already"));
-    assertThatThrownBy(() -> tenants.connect("alice").close())
-        .isInstanceOfSatisfying(SQLException.class, e -> {
-          assertThat(e.getSQLState()).isEqualTo("53300");
-          assertThat(e.getMessage()).contains("sorry, too many clients already");
-        });
+    assertFails(() -> tenants.connect("alice").close(), "53300", "sorry, too many clients already");
     tenants.connect("bob").close();
     fault.close();
     tenants.connect("alice").close();
@@ -218,7 +209,7 @@ class TenantFaultsIT {
   void aStallTripsTheClientsSocketTimeout() throws Exception {
     try (Connection c = tenants.connect("alice", "socketTimeout=1"); Statement s = c.createStatement()) {
       tenants.faults.add("alice", Fault.stall());
-      assertThatThrownBy(() -> s.execute("SELECT 1")).isInstanceOfSatisfying(SQLException.class, sqlState("08006"));
+      assertFails(() -> s.execute("SELECT 1"), "08006");
     }
   }
 
@@ -228,11 +219,10 @@ class TenantFaultsIT {
       s.execute("SELECT 1");
       FaultHandle fault = tenants.faults.add("alice", Fault.terminateSessions());
       assertThat(fault.fired()).isEqualTo(1);
-      assertThatThrownBy(() -> s.execute("SELECT 1"))
-          .isInstanceOfSatisfying(SQLException.class, e -> {
-            assertThat(e.getSQLState()).isEqualTo("57P01");
-            assertThat(e.getMessage()).contains("terminating connection due to administrator command");
-          });
+      assertFails(
+          () -> s.execute("SELECT 1"),
+          "57P01",
+          "terminating connection due to administrator command");
     }
     tenants.connect("alice").close(); // new sessions are let in
   }
@@ -244,7 +234,7 @@ class TenantFaultsIT {
       tenants.faults.add("alice", Fault.terminateSessions().afterStatements(2).byCuttingConnections());
       s.execute("SELECT 1");
       s.execute("SELECT 2");
-      assertThatThrownBy(() -> s.execute("SELECT 3")).isInstanceOfSatisfying(SQLException.class, sqlState("08006"));
+      assertFails(() -> s.execute("SELECT 3"), "08006");
     }
   }
 
@@ -254,7 +244,7 @@ class TenantFaultsIT {
     try (Connection c = tenants.connect("alice")) {
       c.setAutoCommit(false);
       c.createStatement().execute("INSERT INTO invoices VALUES (1, 1)");
-      assertThatThrownBy(c::commit).isInstanceOfSatisfying(SQLException.class, sqlState("08006"));
+      assertFails(c::commit, "08006");
     }
     assertThat(tenants.invoices("alice")).isEqualTo(1); // the commit happened
     assertThat(tenants.journal.ofUser("alice")).last()

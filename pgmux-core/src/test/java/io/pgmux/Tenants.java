@@ -22,18 +22,21 @@ final class Tenants implements AutoCloseable {
   Tenants(TestPostgres postgres, boolean withParameters) {
     this.postgres = postgres;
     prepare(postgres);
-    StaticRouter router =
-        new StaticRouter()
-            .put("alice", postgres.backend().withDatabase("tenant_a"))
-            .put("bob", postgres.backend().withDatabase("tenant_b"));
     proxy =
-        new ProxyServer("127.0.0.1:0", router)
+        new ProxyServer("127.0.0.1:0", router(postgres))
             .withJournal(1000, withParameters)
             .withFaults()
             .withEventLoops(1)
             .start();
     journal = proxy.journal();
     faults = proxy.faults();
+  }
+
+  /** Routes each tenant to its own database on {@code postgres}, prepared by {@link #prepare}. */
+  static StaticRouter router(TestPostgres postgres) {
+    return new StaticRouter()
+        .put("alice", postgres.backend().withDatabase(database("alice")))
+        .put("bob", postgres.backend().withDatabase(database("bob")));
   }
 
   static String database(String user) {

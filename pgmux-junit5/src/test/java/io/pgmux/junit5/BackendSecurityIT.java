@@ -1,7 +1,7 @@
 package io.pgmux.junit5;
 
+import static io.pgmux.test.SqlErrors.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgmux.BackendConfig;
 import java.sql.Connection;
@@ -65,31 +65,18 @@ class BackendSecurityIT {
     wrong.setProperty("user", "alice");
     wrong.setProperty("password", "not-the-password");
     wrong.setProperty("sslmode", "require");
-    assertThatThrownBy(() -> DriverManager.getConnection(direct, wrong))
-        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
+    assertFails(() -> DriverManager.getConnection(direct, wrong), "28P01");
     String password = mux.jdbcUrl("alice").replaceAll(".*[?&]password=([^&]*).*", "$1");
     Properties plain = new Properties();
     plain.setProperty("user", "alice");
     plain.setProperty("password", password);
     plain.setProperty("sslmode", "disable");
-    assertThatThrownBy(() -> DriverManager.getConnection(direct, plain))
-        .isInstanceOfSatisfying(
-            SQLException.class,
-            e -> {
-              assertThat(e.getSQLState()).isEqualTo("28000");
-              assertThat(e.getMessage()).contains("no encryption");
-            });
+    assertFails(() -> DriverManager.getConnection(direct, plain), "28000", "no encryption");
   }
 
   @Test
   void aWrongPasswordIsRefusedByTheProxy(PgMuxProxy mux) {
     String url = mux.jdbcUrl("alice").replaceAll("password=[^&]*", "password=wrong");
-    assertThatThrownBy(() -> DriverManager.getConnection(url))
-        .isInstanceOfSatisfying(
-            SQLException.class,
-            e -> {
-              assertThat(e.getSQLState()).isEqualTo("28P01");
-              assertThat(e.getMessage()).contains("pgmux:");
-            });
+    assertFails(() -> DriverManager.getConnection(url), "28P01", "pgmux:");
   }
 }

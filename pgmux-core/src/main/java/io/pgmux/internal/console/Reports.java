@@ -137,7 +137,7 @@ final class Reports {
     List<List<String>> rows = new ArrayList<>();
     for (ActiveFault f : faults) {
       rows.add(
-          Arrays.asList(String.valueOf(f.id()), f.user(), Faults.kind(f.fault()),
+          Arrays.asList(String.valueOf(f.id()), f.user(), FaultKinds.kind(f.fault()),
               f.fault().toString(), String.valueOf(f.fired()), bool(f.isActive())));
     }
     return Result.rows(

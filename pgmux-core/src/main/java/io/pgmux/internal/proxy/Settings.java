@@ -32,26 +32,4 @@ public record Settings(
     ProxyListener listener,
     SessionTaps taps,
     Duration idleSessionTimeout,
-    ConsoleSettings console) {
-
-  /** Settings without the admin console. */
-  public Settings(
-      InetSocketAddress listen,
-      Router router,
-      Supplier<SSLEngine> tls,
-      boolean tlsRequired,
-      Duration startupTimeout,
-      Duration routeTimeout,
-      Duration connectTimeout,
-      int maxConnections,
-      int maxConnectionsPerBackend,
-      int eventLoops,
-      int routerThreads,
-      ProxyListener listener,
-      SessionTaps taps,
-      Duration idleSessionTimeout) {
-    this(listen, router, tls, tlsRequired, startupTimeout, routeTimeout, connectTimeout,
-        maxConnections, maxConnectionsPerBackend, eventLoops, routerThreads, listener, taps,
-        idleSessionTimeout, null);
-  }
-}
+    ConsoleSettings console) {}

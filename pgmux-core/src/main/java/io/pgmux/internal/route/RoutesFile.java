@@ -58,16 +58,7 @@ public final class RoutesFile implements AutoCloseable {
    * @throws IllegalArgumentException naming the file and, for a bad route, its line
    */
   public synchronized Routes load() {
-    byte[] content;
-    try {
-      content = read();
-    } catch (IOException e) {
-      throw new IllegalArgumentException(describe(e), e);
-    }
-    Routes routes = parse(content);
-    lastSeen = content;
-    routes.applyTo(router);
-    return routes;
+    return readAndApply();
   }
 
   /**
@@ -88,17 +79,9 @@ public final class RoutesFile implements AutoCloseable {
    * @throws IllegalArgumentException naming the file and, for a bad route, its line
    */
   public synchronized Routes reloadNow() {
-    byte[] content;
-    try {
-      content = read();
-    } catch (IOException e) {
-      throw new IllegalArgumentException(describe(e), e);
-    }
-    Routes routes = parse(content);
-    lastSeen = content;
+    Routes routes = readAndApply();
     pending = null;
     lastFailure = null;
-    routes.applyTo(router);
     LOG.log(Level.INFO, "pgmux: routes file " + file + " reloaded: " + routes.describe());
     return routes;
   }
@@ -184,6 +167,24 @@ public final class RoutesFile implements AutoCloseable {
       // A scheduled task that throws is never run again: log and keep polling.
       LOG.log(Level.WARNING, "pgmux: reloading routes file " + file + " failed", e);
     }
+  }
+
+  /**
+   * Reads, parses and applies the file, throwing rather than keeping the routes in force.
+   *
+   * @throws IllegalArgumentException naming the file and, for a bad route, its line
+   */
+  private Routes readAndApply() {
+    byte[] content;
+    try {
+      content = read();
+    } catch (IOException e) {
+      throw new IllegalArgumentException(describe(e), e);
+    }
+    Routes routes = parse(content);
+    lastSeen = content;
+    routes.applyTo(router);
+    return routes;
   }
 
   private Routes parse(byte[] content) {

@@ -35,7 +35,7 @@ class SessionTest {
   static Settings settings(Duration startupTimeout) {
     return new Settings(
         new InetSocketAddress(0), r -> null, null, false, startupTimeout, Duration.ofSeconds(10),
-        Duration.ofSeconds(10), 100, 0, 1, 1, null, null, null);
+        Duration.ofSeconds(10), 100, 0, 1, 1, null, null, null, null);
   }
 
   private SessionHost host(Duration startupTimeout) {

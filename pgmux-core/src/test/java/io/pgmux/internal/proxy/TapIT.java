@@ -100,6 +100,7 @@ class TapIT {
             4,
             null,
             taps,
+            null,
             null);
     if (engine == null) {
       try {

@@ -3,8 +3,8 @@ package io.pgmux.internal.console;
 import io.pgmux.Fault;
 
 /** How the console names the kinds of {@link Fault}. */
-final class Faults {
-  private Faults() {}
+final class FaultKinds {
+  private FaultKinds() {}
 
   static String kind(Fault fault) {
     if (fault instanceof Fault.RefuseLogins) {
