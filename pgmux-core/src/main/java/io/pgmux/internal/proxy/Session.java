@@ -462,11 +462,14 @@ final class Session implements EventLoop.Handler {
     state = State.CLOSED;
     timers.stop();
     backend.cancelRouting();
-    ClientEnd.close(client, relay != null && relay.wasCut());
-    backend.closeConnection();
+    boolean cut = relay != null && relay.wasCut();
+    // The tap hears of the end first: what it records (the journal's last statements) is then
+    // in place before the client sees its connection close.
     if (relay != null) {
       relay.release();
     }
+    ClientEnd.close(client, cut);
+    backend.closeConnection();
     clientStartup = null;
     backend.release();
     SessionInfo info = started ? info() : null;
