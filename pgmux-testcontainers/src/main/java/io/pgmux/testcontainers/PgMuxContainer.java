@@ -504,10 +504,18 @@ public class PgMuxContainer extends GenericContainer<PgMuxContainer> {
     return List.copyOf(console.query("SHOW SESSIONS", ConsoleRows::session));
   }
 
-  /** Returns the live sessions of the clients that logged in as {@code user}, oldest first. */
-  public List<SessionInfo> sessions(String user) {
-    Objects.requireNonNull(user, "user");
-    return sessions().stream().filter(s -> s.user().equals(user)).toList();
+  /**
+   * Returns the live sessions the proxy sent to {@code backend}, oldest first: what {@code
+   * PgMuxProxy.sessions(backendName)} is for the in-JVM proxy, with the container in place of the
+   * name.
+   *
+   * @throws IllegalStateException if {@code backend} does not share this container's network
+   */
+  public List<SessionInfo> sessions(JdbcDatabaseContainer<?> backend) {
+    BackendConfig target = backend(backend);
+    return sessions().stream()
+        .filter(s -> s.backend().host().equals(target.host()) && s.backend().port() == target.port())
+        .toList();
   }
 
   /** Returns the proxy's counters since it started; the console's own connections count too. */
