@@ -47,6 +47,7 @@ class HandleIT {
     try (Connection alice = DriverManager.getConnection(mux.jdbcUrl("alice"))) {
       assertThat(single(alice, "SELECT current_user")).isEqualTo("alice");
     }
+    mux.awaitSessionsEnded("alice", WAIT); // the next test's view begins after it
     mux.removeRoute("alice");
     mux.route("bob", BackendConfig.of("127.0.0.1", 1));
     mux.route("zed", "tenant_a");
@@ -57,7 +58,7 @@ class HandleIT {
   @Order(2)
   void theNextTestFindsTheDeclaredRoutesAndOnlyItsOwnSessions(PgMuxProxy mux) throws SQLException {
     assertThat(mux.routes()).isEqualTo(declared);
-    assertThat(mux.sessions()).isEmpty(); // the first test's session ended before this one began
+    assertThat(mux.sessions()).isEmpty(); // the first test waited for its session's end
     try (Connection bob = DriverManager.getConnection(mux.jdbcUrl("bob"))) {
       assertThat(single(bob, "SELECT current_user")).isEqualTo("bob");
       assertThat(mux.sessions()).singleElement().satisfies(s -> assertThat(s.isOpen()).isTrue());
