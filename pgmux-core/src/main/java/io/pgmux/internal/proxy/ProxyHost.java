@@ -9,6 +9,7 @@ import io.pgmux.StaticRouter;
 import io.pgmux.internal.protocol.ProxyError;
 import io.pgmux.internal.protocol.StartupPacket.CancelRequest;
 import io.pgmux.internal.tap.SessionTaps;
+import io.pgmux.internal.tls.HostNames;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -99,7 +100,7 @@ final class ProxyHost implements SessionHost {
       // A map lookup never blocks: asked here, on the session's loop, it saves the two thread
       // hand-offs of a router thread. Only a host name to resolve goes to the router threads.
       BackendConfig config = router.route(request);
-      if (config == null || isAddressLiteral(config.host())) {
+      if (config == null || HostNames.isAddress(config.host())) {
         return CompletableFuture.completedFuture(routeTo(request, config));
       }
     }
@@ -147,20 +148,6 @@ final class ProxyHost implements SessionHost {
       return new Route.Refused(null, ProxyError.routerFailed(request.user()));
     }
     return routeTo(request, config);
-  }
-
-  /** Returns whether {@code host} is an IP address, which needs no name lookup. */
-  private static boolean isAddressLiteral(String host) {
-    if (host.indexOf(':') >= 0) {
-      return true; // IPv6: a host name cannot contain a colon
-    }
-    for (int i = 0; i < host.length(); i++) {
-      char c = host.charAt(i);
-      if (c != '.' && (c < '0' || c > '9')) {
-        return false;
-      }
-    }
-    return !host.isEmpty();
   }
 
   /** Resolves the backend's address and admits the client to it; {@code config} null: no route. */
