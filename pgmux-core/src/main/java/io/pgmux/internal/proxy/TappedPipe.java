@@ -340,13 +340,8 @@ final class TappedPipe {
       passedUpTo = end;
       return true;
     }
-    if (messageSent) {
-      message.clear();
-      messageSent = false;
-    }
-    if (message.capacity() < 1 + length) {
-      message = ByteBuffer.allocate(1 + length);
-    }
+    startMessageIfSent();
+    ensureMessageRoom(1 + length);
     message.put(0, in, start, 1 + length).position(1 + length);
     bodyWanted = length - 4;
     in.position(end);
@@ -356,10 +351,7 @@ final class TappedPipe {
 
   /** Copies bytes of the current message into {@link #message}; returns true once complete. */
   private boolean gather() {
-    if (messageSent) {
-      message.clear();
-      messageSent = false;
-    }
+    startMessageIfSent();
     if (message.position() < 5) {
       copy(5 - message.position());
       if (message.position() < 5) {
@@ -372,12 +364,25 @@ final class TappedPipe {
         return false;
       }
       bodyWanted = (int) Math.min(length - 4L, MessageTap.WHOLE_BODY_LIMIT);
-      if (message.capacity() < 5 + bodyWanted) {
-        message = ByteBuffer.allocate(5 + bodyWanted).put(message.flip());
-      }
+      ensureMessageRoom(5 + bodyWanted);
     }
     copy(5 + bodyWanted - message.position());
     return message.position() == 5 + bodyWanted;
+  }
+
+  /** Empties {@link #message} once the last one was let through, for the next message. */
+  private void startMessageIfSent() {
+    if (messageSent) {
+      message.clear();
+      messageSent = false;
+    }
+  }
+
+  /** Grows {@link #message} to hold {@code size} bytes, keeping what it gathered so far. */
+  private void ensureMessageRoom(int size) {
+    if (message.capacity() < size) {
+      message = ByteBuffer.allocate(size).put(message.flip());
+    }
   }
 
   private void copy(int wanted) {
