@@ -275,7 +275,9 @@ class BackendTlsIT {
             CompletableFuture.runAsync(
                 () -> {
                   try {
-                    awaitSleeping(route);
+                    try (Connection watcher = Jdbc.connect(proxy, route, TestPostgres.PASSWORD)) {
+                      Jdbc.awaitActive(watcher, "SELECT pg_sleep(30)");
+                    }
                     statement.cancel();
                   } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -287,19 +289,4 @@ class BackendTlsIT {
     }
   }
 
-  private static void awaitSleeping(String route) throws Exception {
-    try (Connection watcher = Jdbc.connect(proxy, route, TestPostgres.PASSWORD)) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (System.nanoTime() < deadline) {
-        if (!Jdbc.queryString(
-                watcher,
-                "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'")
-            .equals("0")) {
-          return;
-        }
-        Thread.onSpinWait();
-      }
-      throw new IllegalStateException("the query never started");
-    }
-  }
 }

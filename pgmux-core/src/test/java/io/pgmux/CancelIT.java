@@ -49,9 +49,12 @@ class CancelIT {
           CompletableFuture.runAsync(
               () -> {
                 try {
-                  awaitActiveQuery(c);
+                  // A second session on the same backend watches for the sleeping query.
+                  try (Connection watcher = Jdbc.connect(proxy, c.getMetaData().getUserName(), PASSWORD)) {
+                    Jdbc.awaitActive(watcher, "SELECT pg_sleep(30)");
+                  }
                   statement.cancel();
-                } catch (SQLException | InterruptedException e) {
+                } catch (SQLException e) {
                   throw new IllegalStateException(e);
                 }
               });
@@ -67,25 +70,7 @@ class CancelIT {
     assertThat(proxy.stats().cancelsForwarded()).isEqualTo(1);
   }
 
-  /** Waits (bounded) until the backend of {@code c} is running a query. */
-  private void awaitActiveQuery(Connection c) throws SQLException, InterruptedException {
-    // A second session on the same backend watches pg_stat_activity for the sleeping query.
-    String user = c.getMetaData().getUserName();
-    try (Connection watcher = Jdbc.connect(proxy, user, PASSWORD)) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (System.nanoTime() < deadline) {
-        String count =
-            Jdbc.queryString(
-                watcher,
-                "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'");
-        if (!count.equals("0")) {
-          return;
-        }
-        Thread.onSpinWait();
-      }
-      throw new IllegalStateException("the query never started");
-    }
-  }
+
 
   @Test
   void cancelsWithTheLongKeysOfProtocol32() throws Exception {

@@ -218,7 +218,9 @@ class ProxySideAuthIT {
             CompletableFuture.runAsync(
                 () -> {
                   try {
-                    awaitSleeping(user);
+                    try (Connection watcher = Jdbc.connect(proxy, user, CLIENT_PASSWORD)) {
+                      Jdbc.awaitActive(watcher, "SELECT pg_sleep(30)");
+                    }
                     statement.cancel();
                   } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -256,19 +258,4 @@ class ProxySideAuthIT {
     }
   }
 
-  private static void awaitSleeping(String user) throws Exception {
-    try (Connection watcher = Jdbc.connect(proxy, user, CLIENT_PASSWORD)) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (System.nanoTime() < deadline) {
-        if (!Jdbc.queryString(
-                watcher,
-                "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'")
-            .equals("0")) {
-          return;
-        }
-        Thread.onSpinWait();
-      }
-      throw new IllegalStateException("the query never started");
-    }
-  }
 }

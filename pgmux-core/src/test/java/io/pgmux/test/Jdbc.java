@@ -3,10 +3,12 @@ package io.pgmux.test;
 import io.pgmux.ProxyServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 /** pgjdbc connections through a proxy, and one-line queries. */
 public final class Jdbc {
@@ -33,6 +35,31 @@ public final class Jdbc {
     properties.setProperty("socketTimeout", "60");
     properties.putAll(extra);
     return DriverManager.getConnection(url(proxy, database), properties);
+  }
+
+  /**
+   * Waits, at most 10 s, until some session on {@code watcher}'s server is running {@code query}
+   * (as {@code pg_stat_activity} shows it, state {@code active}): a cancel sent before it runs
+   * would be a no-op, as in PostgreSQL.
+   *
+   * @throws IllegalStateException if it never started
+   */
+  public static void awaitActive(Connection watcher, String query) throws SQLException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    try (PreparedStatement active =
+        watcher.prepareStatement(
+            "SELECT count(*) FROM pg_stat_activity WHERE query = ? AND state = 'active'")) {
+      active.setString(1, query);
+      while (System.nanoTime() < deadline) {
+        try (ResultSet rows = active.executeQuery()) {
+          if (rows.next() && rows.getLong(1) > 0) {
+            return;
+          }
+        }
+        Thread.onSpinWait();
+      }
+    }
+    throw new IllegalStateException("the query never started: " + query);
   }
 
   /** Returns the first column of the first row of {@code sql}. */
