@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A PostgreSQL frontend small enough to break the protocol on purpose: sends raw bytes, reads
@@ -119,6 +120,32 @@ public final class RawClient implements AutoCloseable {
         return error;
       }
     }
+  }
+
+  /** Sends a CancelRequest to the server, as a client does on a connection of its own. */
+  @FunctionalInterface
+  public interface CancelSender {
+    void send(byte[] cancelRequest) throws IOException;
+  }
+
+  /**
+   * Cancels the query this session runs: sends its {@link #cancelRequest()} through {@code
+   * sender}, again every 200 ms until the query ends (a cancel that arrives before the query runs
+   * is a no-op, as in PostgreSQL), for at most 10 s. Returns the ErrorResponse the query ended
+   * with, or null if it never ended.
+   */
+  public Message cancelUntilEnded(CancelSender sender) throws IOException {
+    socket.setSoTimeout(200);
+    long start = System.nanoTime();
+    while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
+      sender.send(cancelRequest());
+      try {
+        return readUntilReady();
+      } catch (SocketTimeoutException e) {
+        // still running: cancel again
+      }
+    }
+    return null;
   }
 
   /** Builds the CancelRequest for this session's key. */
