@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * libpq's {@code sslmode=verify-full} host name check (pq_verify_peer_name_matches_certificate):
@@ -18,6 +19,9 @@ import java.util.Locale;
  * without regard to case, and a name starting with {@code *.} matches exactly one more label.
  */
 public final class HostNames {
+  // Compiled once: a route's host is checked on every login.
+  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+(%.*)?");
   private static final int SAN_DNS = 2;
   private static final int SAN_IP = 7;
 
@@ -101,8 +105,8 @@ public final class HostNames {
   /** Returns the address bytes if {@code host} is an IPv4 or IPv6 literal, else null. */
   static byte[] literalAddress(String host) {
     String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    boolean v4 = h.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-    boolean v6 = h.indexOf(':') >= 0 && h.matches("[0-9A-Fa-f:.]+(%.*)?");
+    boolean v4 = IPV4.matcher(h).matches();
+    boolean v6 = h.indexOf(':') >= 0 && IPV6.matcher(h).matches();
     if (!v4 && !v6) {
       return null;
     }
