@@ -143,23 +143,38 @@ for port in "$BOUNCER_PORT" "$RELAY_PORT" "$MUX_PORT"; do
 done
 
 # --- the measurements --------------------------------------------------------------------------
-# A proxy's CPU time in clock ticks, its exited children's included (socat forks one per
-# connection), and its context switches, all threads summed.
+# A proxy's CPU time in clock ticks, user and system apart, with its children's: socat forks one
+# process per connection, whose time reaches the parent's counters only once it is reaped, so the
+# live children are read from /proc as well. Context switches are summed over all threads.
 CLK_TCK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
+cpu_ticks() { # pid -> "user system"
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v pid="$1" '{
+      id = $1; sub(/^.*\) /, "") # what follows the command name: state, ppid, ...
+      if (id == pid || $2 == pid) { u += $12 + $14; s += $13 + $15 }
+    } END {print u + 0, s + 0}'
+}
 switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n + 0}'; }
+# The machine's steal time in clock ticks (CPU a shared host gave to others): printed with each
+# round, so that a reader can tell a quiet run from a disturbed one.
+steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
 
 run_pgbench() { # name target args...
-  local name=$1 target=$2 out lat tx pid="" cpu0=0 cs0=0; shift 2
+  local name=$1 target=$2 out lat tx pid="" cpu0=(0 0) cpu1 cs0=0 st0; shift 2
   case $target in pgbouncer | relay | pgmux) pid=$(eval echo "\$${target}_PID") ;; esac
-  [ -n "$pid" ] && cpu0=$(cpu_ticks "$pid") && cs0=$(switches "$pid")
+  [ -n "$pid" ] && read -r -a cpu0 <<<"$(cpu_ticks "$pid")" && cs0=$(switches "$pid")
+  st0=$(steal_ticks)
   out=$(pgbench -n -p "${PORT[$target]}" -T "$SECONDS_PER_RUN" "$@" 2>&1)
+  record "$name.steal_pct" "$target" "$(echo "($(steal_ticks) - $st0) * 100 / $CLK_TCK / $SECONDS_PER_RUN / $(nproc)" | bc -l)"
   record "$name.tps" "$target" "$(echo "$out" | awk '/^tps =/ {print $3; exit}')"
   lat=$(echo "$out" | awk '/^latency average/ {print $4; exit}')
   [ -n "$lat" ] && record "$name.latency_ms" "$target" "$lat"
   tx=$(echo "$out" | awk -F'[:/ ]+' '/^number of transactions actually processed/ {print $6; exit}')
   if [ -n "$pid" ] && [ "${tx:-0}" -gt 0 ]; then
-    record "$name.cpu_us_per_tx" "$target" "$(echo "($(cpu_ticks "$pid") - $cpu0) * 1000000 / $CLK_TCK / $tx" | bc -l)"
+    read -r -a cpu1 <<<"$(cpu_ticks "$pid")"
+    local per_tx="* 1000000 / $CLK_TCK / $tx"
+    record "$name.cpu_us_per_tx" "$target" "$(echo "(${cpu1[0]} + ${cpu1[1]} - ${cpu0[0]} - ${cpu0[1]}) $per_tx" | bc -l)"
+    record "$name.cpu_user_us_per_tx" "$target" "$(echo "(${cpu1[0]} - ${cpu0[0]}) $per_tx" | bc -l)"
+    record "$name.cpu_system_us_per_tx" "$target" "$(echo "(${cpu1[1]} - ${cpu0[1]}) $per_tx" | bc -l)"
     # socat's children switch on their own; only the single-process proxies are counted.
     [ "$target" != relay ] && record "$name.switches_per_tx" "$target" "$(echo "($(switches "$pid") - $cs0) / $tx" | bc -l)"
   fi
