@@ -39,7 +39,8 @@ pgbench -i -s 10 -q -p "$PG_PORT" >/dev/null 2>&1
 
 pgmux() { # name port options...
   local name=$1 port=$2; shift 2
-  PGMUX_ADMIN_PASSWORD=bench java -jar "$JAR" --listen "127.0.0.1:$port" --route "postgres=127.0.0.1:$PG_PORT" \
+  # Its own session, as a daemon: autogroup scheduling would otherwise group it with pgbench.
+  PGMUX_ADMIN_PASSWORD=bench setsid java -jar "$JAR" --listen "127.0.0.1:$port" --route "postgres=127.0.0.1:$PG_PORT" \
     "$@" >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
   eval "${name}_PID=$!"

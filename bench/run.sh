@@ -13,6 +13,10 @@
 # transaction: on a small machine every hop's CPU is taken from the client and the server, so
 # CPU per transaction is the proxy's own cost.
 #
+# Every server runs in a session of its own (setsid), as a daemon does: PostgreSQL's processes
+# and PgBouncer with -d do so themselves. With the kernel's autogroup scheduling, a proxy left in
+# the benchmark's session would share one CPU share with pgbench and be preempted by it.
+#
 # Needs root on Debian: installs postgresql, pgbouncer, socat and openssl when missing, and runs
 # the servers as the unprivileged user "postgres". Everything listens on 127.0.0.1 on ports below
 # the ephemeral range; everything started is stopped on exit. The table goes to standard output,
@@ -105,20 +109,20 @@ client_tls_cert_file = $WORK/cert.pem
 client_tls_key_file = $WORK/key.pem
 EOF
   chown postgres "$WORK/$1.ini" "$WORK/userlist.txt"
-  runuser -u postgres -- pgbouncer "$WORK/$1.ini" >/dev/null 2>&1 &
+  runuser -u postgres -- setsid pgbouncer "$WORK/$1.ini" >/dev/null 2>&1 &
   PIDS+=($!)
 }
 pgmux() { # name port java-options [pgmux options]
   local name=$1 port=$2 opts=$3; shift 3
   # shellcheck disable=SC2086 # the options are words
-  java $opts -jar pgmux-core/target/pgmux-core-0.1.0.jar --listen "127.0.0.1:$port" \
+  setsid java $opts -jar pgmux-core/target/pgmux-core-0.1.0.jar --listen "127.0.0.1:$port" \
     --route "postgres=127.0.0.1:$PG_PORT" --route "scram=127.0.0.1:$PG_PORT" \
     --max-connections "$MAX_CONNECTIONS" "$@" >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
   eval "${name}_PID=$!"
 }
 bouncer pgbouncer "$BOUNCER_PORT"
-socat "TCP-LISTEN:$RELAY_PORT,bind=127.0.0.1,fork,reuseaddr,backlog=1024,nodelay" "TCP:127.0.0.1:$PG_PORT,nodelay" &
+setsid socat "TCP-LISTEN:$RELAY_PORT,bind=127.0.0.1,fork,reuseaddr,backlog=1024,nodelay" "TCP:127.0.0.1:$PG_PORT,nodelay" &
 PIDS+=($!)
 relay_PID=$!
 pgmux pgmux "$MUX_PORT" "$PGMUX_JAVA_OPTS"
