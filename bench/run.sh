@@ -8,7 +8,8 @@
 #
 # pgMux runs as the README starts it, `java -jar pgmux-core.jar ...` with no JVM flags, and is
 # measured after 10 s of warm-up load: the figures are what a user gets. BENCH_PGMUX_JAVA_OPTS
-# adds JVM flags (to compare a tuned JVM). Besides throughput and latency, each run of the
+# adds JVM flags (to compare a tuned JVM), BENCH_PGMUX_OPTS pgMux options (to compare, say,
+# --event-loops 1). Besides throughput and latency, each run of the
 # proxies records their CPU time (user + system, from /proc) and context switches per
 # transaction: on a small machine every hop's CPU is taken from the client and the server, so
 # CPU per transaction is the proxy's own cost.
@@ -30,6 +31,7 @@ if [ "${1:-}" = "--full" ]; then ROUNDS=5 SECONDS_PER_RUN=20 COPY_MB=1024 BURST_
 ROUNDS=${BENCH_ROUNDS:-$ROUNDS} SECONDS_PER_RUN=${BENCH_SECONDS:-$SECONDS_PER_RUN}
 CLIENTS=16 IDLE_SESSIONS=1000 BURST_CLIENTS=${BENCH_BURST_CLIENTS:-2000}
 PGMUX_JAVA_OPTS=${BENCH_PGMUX_JAVA_OPTS:-}
+read -r -a PGMUX_OPTS <<<"${BENCH_PGMUX_OPTS:-}"
 PG_PORT=25432 BOUNCER_PORT=25433 RELAY_PORT=25434 MUX_PORT=25435 MEM_PORT=25436
 BOUNCER_TLS_PORT=25443 MUX_TLS_PORT=25445
 
@@ -125,7 +127,7 @@ bouncer pgbouncer "$BOUNCER_PORT"
 setsid socat "TCP-LISTEN:$RELAY_PORT,bind=127.0.0.1,fork,reuseaddr,backlog=1024,nodelay" "TCP:127.0.0.1:$PG_PORT,nodelay" &
 PIDS+=($!)
 relay_PID=$!
-pgmux pgmux "$MUX_PORT" "$PGMUX_JAVA_OPTS"
+pgmux pgmux "$MUX_PORT" "$PGMUX_JAVA_OPTS" "${PGMUX_OPTS[@]}"
 await_line "$WORK/pgmux.log" "pgmux: listening"
 for port in "$BOUNCER_PORT" "$RELAY_PORT"; do
   for _ in $(seq 1 150); do pg_isready -q -p "$port" && break; sleep 0.1; done
@@ -265,7 +267,7 @@ record idle.kib_per_session_total pgmux "$(echo "($rss_during - $rss_before + $h
 # Last, because PgBouncer keeps the server connections it opened here (that is its pooling).
 log "burst: starting TLS listeners"
 bouncer pgbouncer_tls "$BOUNCER_TLS_PORT"
-pgmux pgmux_tls "$MUX_TLS_PORT" "$PGMUX_JAVA_OPTS" --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
+pgmux pgmux_tls "$MUX_TLS_PORT" "$PGMUX_JAVA_OPTS" "${PGMUX_OPTS[@]}" --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
 await_line "$WORK/pgmux_tls.log" "pgmux: listening"
 for _ in $(seq 1 150); do pg_isready -q -p "$BOUNCER_TLS_PORT" && break; sleep 0.1; done
 # PostgreSQL serves TLS and plain on one port.
