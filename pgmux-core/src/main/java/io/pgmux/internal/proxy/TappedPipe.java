@@ -215,6 +215,7 @@ final class TappedPipe {
 
   /** Moves messages from the source to the sink until one of them, or the tap, makes it wait. */
   void drive() throws IOException {
+    boolean shortRead = false;
     for (int reads = 0; reads < READS_PER_EVENT; ) {
       if (!flushOut() || waiting || closing || cut || terminate != null) {
         return;
@@ -227,6 +228,7 @@ final class TappedPipe {
           return;
         }
         in = pool.acquire();
+        int room = in.remaining();
         int n;
         try {
           n = from.read(in);
@@ -242,6 +244,7 @@ final class TappedPipe {
           return;
         }
         reads++;
+        shortRead = n < room;
         bytesRead += n;
         lastReadAt = System.nanoTime();
         in.flip();
@@ -252,6 +255,11 @@ final class TappedPipe {
       }
       if (in != null && !in.hasRemaining() && !hasPassedInPlace()) {
         in = releaseIn();
+      }
+      if (in == null && shortRead && !from.hasBufferedInput()) {
+        // A short read took all there was, so another read would only return 0: one syscall
+        // saved per read. The selector is level-triggered and reports later bytes itself.
+        return;
       }
     }
   }

@@ -16,6 +16,7 @@ final class ScriptedTransport extends Transport {
   private boolean ended;
   private long room = Long.MAX_VALUE;
   private int reads;
+  private int emptyReads;
   private int writes;
   boolean outboundClosed;
 
@@ -53,6 +54,11 @@ final class ScriptedTransport extends Transport {
     return reads;
   }
 
+  /** Returns how many reads found nothing to return: the calls a relay made in vain. */
+  int emptyReads() {
+    return emptyReads;
+  }
+
   /** Returns how many writes took bytes. */
   int writes() {
     return writes;
@@ -60,6 +66,11 @@ final class ScriptedTransport extends Transport {
 
   boolean drained() {
     return input.isEmpty();
+  }
+
+  /** Whether a level-triggered selector would report the transport readable: bytes or the end wait. */
+  boolean readable() {
+    return !input.isEmpty() || ended;
   }
 
   @Override
@@ -70,6 +81,7 @@ final class ScriptedTransport extends Transport {
         reads++;
         return -1;
       }
+      emptyReads++;
       return 0;
     }
     int n = Math.min(chunk.remaining(), dst.remaining());

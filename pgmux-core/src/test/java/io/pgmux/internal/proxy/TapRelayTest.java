@@ -15,8 +15,10 @@ import io.pgmux.internal.tap.TapMessage;
 import io.pgmux.internal.tap.TappedSession;
 import io.pgmux.test.Await;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -140,6 +142,7 @@ class TapRelayTest {
         () -> {
           backend.feed(chunks);
           relay.backendReady(false, true);
+          selectWhileReadable();
           return null;
         });
   }
@@ -149,8 +152,31 @@ class TapRelayTest {
         () -> {
           client.feed(chunks);
           relay.clientReadable();
+          selectWhileReadable();
           return null;
         });
+  }
+
+  /**
+   * Reports readiness as the loop's level-triggered selector does: a side stays readable while
+   * its input (or its end) waits unread and the relay asks to read. The relay stops reading after
+   * a short read and counts on this.
+   */
+  private void selectWhileReadable() throws IOException {
+    for (int i = 0; i < 10_000; i++) {
+      boolean clientReady = client.readable() && (relay.clientOps() & SelectionKey.OP_READ) != 0;
+      boolean backendReady = backend.readable() && (relay.backendOps() & SelectionKey.OP_READ) != 0;
+      if (!clientReady && !backendReady) {
+        return;
+      }
+      if (clientReady) {
+        relay.clientReadable();
+      }
+      if (backendReady) {
+        relay.backendReady(false, true);
+      }
+    }
+    throw new AssertionError("still asked to read after 10 000 events");
   }
 
   /** Collects what reached each side so far. */
@@ -159,6 +185,7 @@ class TapRelayTest {
         () -> {
           relay.clientWritable();
           relay.backendReady(true, false);
+          selectWhileReadable();
           toClient.writeBytes(client.takeWritten());
           toBackend.writeBytes(backend.takeWritten());
           return null;
@@ -197,6 +224,21 @@ class TapRelayTest {
             new Seen(true, 'D', 7, 3, true),
             new Seen(true, 'C', COMPLETE.length - 1, COMPLETE.length - 5, true),
             new Seen(true, 'Z', 5, 1, true));
+  }
+
+  @Test
+  void aShortReadEndsTheReadsOfAnEvent() throws Exception {
+    established();
+    int emptyBefore = onLoop(() -> client.emptyReads() + backend.emptyReads());
+    byte[] query = RelayTest.query("SELECT 1");
+    fromClient(query);
+    byte[] answer = ClientStartupTest.concat(dataRow(3), COMPLETE, RelayTest.READY);
+    fromBackend(answer);
+    assertThat(onLoop(() -> client.emptyReads() + backend.emptyReads()))
+        .as("reads that found nothing, after reads that did not fill the buffer")
+        .isEqualTo(emptyBefore);
+    assertThat(receivedByBackend()).isEqualTo(query);
+    assertThat(receivedByClient()).isEqualTo(answer);
   }
 
   @Test
