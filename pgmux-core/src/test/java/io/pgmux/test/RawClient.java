@@ -148,6 +148,23 @@ public final class RawClient implements AutoCloseable {
     return null;
   }
 
+  /**
+   * {@link #cancelUntilEnded(CancelSender)} with each cancel sent over a new plain connection to
+   * {@code port}, which must close without a reply, as PostgreSQL closes a cancel connection.
+   */
+  public Message cancelUntilEnded(int port) throws IOException {
+    return cancelUntilEnded(
+        request -> {
+          try (RawClient cancel = new RawClient(port)) {
+            cancel.send(request);
+            String answer = cancel.readErrorOrClose();
+            if (!answer.equals("closed")) {
+              throw new AssertionError("the cancel connection answered instead of closing: " + answer);
+            }
+          }
+        });
+  }
+
   /** Builds the CancelRequest for this session's key. */
   public byte[] cancelRequest() {
     return ByteBuffer.allocate(12 + secretKey.length)
