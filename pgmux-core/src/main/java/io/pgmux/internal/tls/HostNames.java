@@ -105,16 +105,28 @@ public final class HostNames {
   /** Returns the address bytes if {@code host} is an IPv4 or IPv6 literal, else null. */
   static byte[] literalAddress(String host) {
     String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    boolean v4 = IPV4.matcher(h).matches();
+    boolean v4 = IPV4.matcher(h).matches() && octetsInRange(h);
     boolean v6 = h.indexOf(':') >= 0 && IPV6.matcher(h).matches();
     if (!v4 && !v6) {
       return null;
     }
     try {
-      return InetAddress.getByName(h).getAddress(); // a literal: no lookup happens
+      // A literal: no lookup happens. (The JDK takes "999.1.1.1" for a name and asks DNS, which
+      // must not happen here: routing asks this on the event loop.)
+      return InetAddress.getByName(h).getAddress();
     } catch (UnknownHostException e) {
       return null;
     }
+  }
+
+  /** Whether each part of a dotted-quad is at most 255. */
+  private static boolean octetsInRange(String dottedQuad) {
+    for (String octet : dottedQuad.split("\\.")) {
+      if (Integer.parseInt(octet) > 255) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Returns whether {@code host} is an IP literal, to which SNI is never sent. */

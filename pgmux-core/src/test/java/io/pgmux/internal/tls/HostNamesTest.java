@@ -32,4 +32,12 @@ class HostNamesTest {
     assertThat(HostNames.isAddress("::1")).isTrue();
     assertThat(HostNames.isAddress("db.example.test")).isFalse();
   }
+
+  @Test
+  void aDottedQuadOutOfRangeIsNoAddress() {
+    assertThat(HostNames.isAddress("255.255.255.255")).isTrue();
+    assertThat(HostNames.isAddress("999.1.1.1")).isFalse();
+    assertThat(HostNames.isAddress("10.0.0.256")).isFalse();
+    assertThat(HostNames.isAddress("[::1]")).isTrue();
+  }
 }
